@@ -1,0 +1,193 @@
+package io.jdbcguard;
+
+import io.jdbcguard.config.GuardConfig;
+import io.jdbcguard.config.Mode;
+import io.jdbcguard.config.Setting;
+import io.jdbcguard.fact.ConnectionInfo;
+import io.jdbcguard.jdbc.GuardConnection;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * A {@link DataSource} that hands out guarded connections. Two ways to use it:
+ * <ul>
+ *   <li>wrap the application's own data source: {@code new GuardDataSource(realDataSource)}, with guard
+ *       settings from {@link #setGuardProperties} and the usual system property, environment and file sources;</li>
+ *   <li>as a bean for pools that take a data source class: {@code setUrl("jdbc:guard:mysql://…")},
+ *       {@code setUser}, {@code setPassword}; connections then come from {@link GuardDriver}.</li>
+ * </ul>
+ */
+public class GuardDataSource implements DataSource {
+
+    private volatile DataSource delegate;
+    private volatile String url;
+    private volatile String user;
+    private volatile String password;
+    private final Properties properties = new Properties();
+    private final Map<String, String> guardProperties = new LinkedHashMap<>();
+    private volatile ConnectionInfo.DataSourceInfo info;
+    private PrintWriter logWriter;
+    private int loginTimeout;
+
+    /** A bean: set the URL (and credentials) before the first {@link #getConnection()}. */
+    public GuardDataSource() {
+    }
+
+    /** Wraps an existing data source. */
+    public GuardDataSource(DataSource delegate) {
+        this.delegate = delegate;
+    }
+
+    public void setUrl(String url) {
+        this.url = url;
+    }
+
+    /** Alias of {@link #setUrl} for frameworks that say {@code jdbcUrl}. */
+    public void setJdbcUrl(String url) {
+        this.url = url;
+    }
+
+    public String getUrl() {
+        return url;
+    }
+
+    public void setUser(String user) {
+        this.user = user;
+    }
+
+    /** Alias of {@link #setUser}. */
+    public void setUsername(String user) {
+        this.user = user;
+    }
+
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    /** Properties passed to the real driver (with the URL form); {@code guard.*} keys among them configure the guard. */
+    public void setProperties(Properties props) {
+        synchronized (properties) {
+            properties.clear();
+            properties.putAll(props);
+        }
+    }
+
+    /** Guard settings for the wrapping form, e.g. {@code guard.mode=strict}. */
+    public synchronized void setGuardProperties(Properties props) {
+        guardProperties.clear();
+        for (String k : props.stringPropertyNames()) {
+            guardProperties.put(k, props.getProperty(k));
+        }
+        info = null;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        return getConnection(user, password);
+    }
+
+    @Override
+    public Connection getConnection(String username, String pass) throws SQLException {
+        DataSource d = delegate;
+        if (d != null) {
+            ConnectionInfo.DataSourceInfo ds = wrappedInfo(d);
+            Connection c = username == null && pass == null ? d.getConnection() : d.getConnection(username, pass);
+            return ds.config().mode() == Mode.OFF ? c : new GuardConnection(c, ds);
+        }
+        if (url == null) {
+            throw new SQLException("jdbc-guard: GuardDataSource has neither a URL nor a data source to wrap", "08001");
+        }
+        Properties p = new Properties();
+        synchronized (properties) {
+            p.putAll(properties);
+        }
+        if (username != null) {
+            p.setProperty("user", username);
+        }
+        if (pass != null) {
+            p.setProperty("password", pass);
+        }
+        if (loginTimeout > 0) {
+            p.putIfAbsent("connectTimeout", String.valueOf(loginTimeout * 1000));
+        }
+        return GuardDriver.instance().connect(url, p);
+    }
+
+    private ConnectionInfo.DataSourceInfo wrappedInfo(DataSource d) throws SQLException {
+        ConnectionInfo.DataSourceInfo i = info;
+        if (i == null) {
+            Map<String, String> guard;
+            synchronized (this) {
+                guard = new LinkedHashMap<>(guardProperties);
+            }
+            for (String k : guard.keySet()) {
+                if (!Setting.isGuardKey(k)) {
+                    throw new SQLException("jdbc-guard: '" + k + "' is not a guard setting; valid keys: "
+                            + Setting.ALL, GuardConfig.CONFIG_SQLSTATE);
+                }
+            }
+            i = new ConnectionInfo.DataSourceInfo("datasource:" + d.getClass().getName(), GuardConfig.resolve(guard));
+            info = i;
+        }
+        return i;
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return delegate != null ? delegate.getLogWriter() : logWriter;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        if (delegate != null) {
+            delegate.setLogWriter(out);
+        } else {
+            logWriter = out;
+        }
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        if (delegate != null) {
+            delegate.setLoginTimeout(seconds);
+        } else {
+            loginTimeout = seconds;
+        }
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return delegate != null ? delegate.getLoginTimeout() : loginTimeout;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        if (delegate != null) {
+            return delegate.getParentLogger();
+        }
+        throw new SQLFeatureNotSupportedException("jdbc-guard logs through SLF4J");
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        if (delegate != null) {
+            return delegate.unwrap(iface);
+        }
+        throw new SQLException("jdbc-guard: GuardDataSource does not wrap a " + iface.getName());
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return iface.isInstance(this) || (delegate != null && delegate.isWrapperFor(iface));
+    }
+}

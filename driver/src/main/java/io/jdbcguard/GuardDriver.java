@@ -1,0 +1,170 @@
+package io.jdbcguard;
+
+import io.jdbcguard.config.GuardConfig;
+import io.jdbcguard.config.Mode;
+import io.jdbcguard.config.Setting;
+import io.jdbcguard.fact.ConnectionInfo;
+import io.jdbcguard.internal.GuardUrl;
+import io.jdbcguard.jdbc.GuardConnection;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.DriverPropertyInfo;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The jdbc-guard driver: {@code jdbc:guard:<rest>} opens the connection that {@code jdbc:<rest>} would
+ * open, through whatever driver on the classpath accepts {@code jdbc:<rest>}, and wraps it.
+ *
+ * <p>Registered through {@code META-INF/services/java.sql.Driver}. {@code guard.*} URL parameters and
+ * connection properties configure the guard and never reach the real driver.
+ */
+public final class GuardDriver implements Driver {
+
+    /** SQLState when no real driver accepts the URL (a connection could not be established). */
+    public static final String NO_DRIVER_SQLSTATE = "08001";
+
+    private static final GuardDriver INSTANCE = new GuardDriver();
+    private static final Map<String, ConnectionInfo.DataSourceInfo> DATA_SOURCES = new ConcurrentHashMap<>();
+
+    static {
+        try {
+            DriverManager.registerDriver(INSTANCE);
+        } catch (SQLException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The registered instance. */
+    public static GuardDriver instance() {
+        return INSTANCE;
+    }
+
+    @Override
+    public boolean acceptsURL(String url) {
+        return GuardUrl.accepts(url);
+    }
+
+    @Override
+    public Connection connect(String url, Properties info) throws SQLException {
+        if (!acceptsURL(url)) {
+            return null;
+        }
+        GuardUrl parsed = GuardUrl.parse(url);
+        Map<String, String> guardSettings = new LinkedHashMap<>(parsed.guardParams());
+        Properties realProps = new Properties();
+        if (info != null) {
+            for (String key : info.stringPropertyNames()) {
+                if (Setting.isGuardKey(key)) {
+                    guardSettings.putIfAbsent(key, info.getProperty(key));
+                } else {
+                    realProps.setProperty(key, info.getProperty(key));
+                }
+            }
+        }
+        GuardConfig config = GuardConfig.resolve(guardSettings);
+        Driver real = findDriver(parsed.realUrl());
+        Connection connection = real.connect(parsed.realUrl(), realProps);
+        if (connection == null) {
+            throw new SQLException("jdbc-guard: the driver " + real.getClass().getName() + " returned no connection for "
+                    + GuardUrl.mask(parsed.realUrl()), NO_DRIVER_SQLSTATE);
+        }
+        if (config.mode() == Mode.OFF) {
+            return connection;
+        }
+        return new GuardConnection(connection, dataSource(parsed.realUrl(), realProps, config));
+    }
+
+    private static ConnectionInfo.DataSourceInfo dataSource(String realUrl, Properties props, GuardConfig config) {
+        String masked = GuardUrl.mask(realUrl);
+        String key = masked + '|' + props.getProperty("user", "") + '|' + config;
+        return DATA_SOURCES.computeIfAbsent(key, k -> {
+            ConnectionInfo.DataSourceInfo ds = new ConnectionInfo.DataSourceInfo(masked, config);
+            LoggerFactory.getLogger("jdbcguard").info("jdbc-guard {} guarding {} with {}",
+                    GuardDriver.class.getPackage().getImplementationVersion() == null ? "(dev)"
+                            : GuardDriver.class.getPackage().getImplementationVersion(), masked, config);
+            return ds;
+        });
+    }
+
+    /** The registered driver, other than this one, that accepts the URL. */
+    static Driver findDriver(String realUrl) throws SQLException {
+        List<String> registered = new ArrayList<>();
+        Enumeration<Driver> drivers = DriverManager.getDrivers();
+        while (drivers.hasMoreElements()) {
+            Driver d = drivers.nextElement();
+            if (d instanceof GuardDriver) {
+                continue;
+            }
+            registered.add(d.getClass().getName());
+            try {
+                if (d.acceptsURL(realUrl)) {
+                    return d;
+                }
+            } catch (SQLException ignored) {
+                // A driver that cannot even answer acceptsURL does not serve this URL.
+            }
+        }
+        throw new SQLException("jdbc-guard: no JDBC driver accepts " + GuardUrl.mask(realUrl)
+                + "; is the real driver's jar (e.g. com.mysql:mysql-connector-j) on the classpath? Registered drivers: "
+                + (registered.isEmpty() ? "none" : String.join(", ", registered)), NO_DRIVER_SQLSTATE);
+    }
+
+    @Override
+    public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) throws SQLException {
+        List<DriverPropertyInfo> out = new ArrayList<>();
+        for (Setting<?> s : Setting.ALL) {
+            DriverPropertyInfo p = new DriverPropertyInfo(s.key(), info == null ? null : info.getProperty(s.key()));
+            if (p.value == null) {
+                p.value = s.defaultText();
+            }
+            p.description = s.description();
+            p.required = false;
+            p.choices = s.choices().isEmpty() ? null : s.choices().toArray(new String[0]);
+            out.add(p);
+        }
+        if (acceptsURL(url)) {
+            GuardUrl parsed = GuardUrl.parse(url);
+            try {
+                Driver real = findDriver(parsed.realUrl());
+                for (DriverPropertyInfo p : real.getPropertyInfo(parsed.realUrl(), info)) {
+                    out.add(p);
+                }
+            } catch (SQLException ignored) {
+                // Without a real driver, the guard's own settings are all there is to list.
+            }
+        }
+        return out.toArray(new DriverPropertyInfo[0]);
+    }
+
+    @Override
+    public int getMajorVersion() {
+        return 0;
+    }
+
+    @Override
+    public int getMinorVersion() {
+        return 1;
+    }
+
+    /** Not JDBC compliant by itself: it is exactly as compliant as the driver it wraps. */
+    @Override
+    public boolean jdbcCompliant() {
+        return false;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        throw new SQLFeatureNotSupportedException("jdbc-guard logs through SLF4J");
+    }
+}

@@ -1,0 +1,159 @@
+package io.jdbcguard.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The guard's resolved settings for one data source: immutable, thread-safe.
+ *
+ * <p>Precedence, highest first: URL parameter or connection property, JVM system property of the same
+ * name, environment variable ({@code GUARD_MODE} for {@code guard.mode}), a {@code jdbc-guard.properties}
+ * file on the classpath, the default. An unknown {@code guard.*} key from any source but the environment,
+ * or a bad value from any source, is an {@link SQLException} naming the key, the value and what is
+ * accepted. {@code GUARD_*} environment variables that match no setting are ignored: the environment
+ * is shared with other software.
+ */
+public final class GuardConfig {
+
+    /** The file looked up on the classpath. */
+    public static final String FILE_NAME = "jdbc-guard.properties";
+
+    /** SQLState of a configuration error. */
+    public static final String CONFIG_SQLSTATE = "08001";
+
+    private static final GuardConfig DEFAULTS = new GuardConfig(new Object[Setting.ALL.size()]);
+
+    private final Object[] values;
+
+    private GuardConfig(Object[] values) {
+        this.values = values;
+    }
+
+    /** All defaults. */
+    public static GuardConfig defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Resolves settings from the four explicit sources.
+     *
+     * @param connection guard keys from the URL and connection properties (highest)
+     * @param system     JVM system properties (all of them; non-guard keys are ignored)
+     * @param env        environment variables (all of them)
+     * @param file       the contents of {@code jdbc-guard.properties}, or empty
+     * @throws SQLException for an unknown key or a bad value
+     */
+    public static GuardConfig resolve(Map<String, String> connection, Properties system, Map<String, String> env,
+                                      Properties file) throws SQLException {
+        checkKeys(connection.keySet(), "the URL or connection properties");
+        checkKeys(system.stringPropertyNames(), "a JVM system property");
+        checkKeys(file.stringPropertyNames(), FILE_NAME);
+        Object[] values = new Object[Setting.ALL.size()];
+        for (int i = 0; i < values.length; i++) {
+            Setting<?> s = Setting.ALL.get(i);
+            String text;
+            String source;
+            if (connection.containsKey(s.key())) {
+                text = connection.get(s.key());
+                source = "the URL or connection properties";
+            } else if (system.getProperty(s.key()) != null) {
+                text = system.getProperty(s.key());
+                source = "JVM system property";
+            } else if (env.get(s.envName()) != null) {
+                text = env.get(s.envName());
+                source = "environment variable " + s.envName();
+            } else if (file.getProperty(s.key()) != null) {
+                text = file.getProperty(s.key());
+                source = FILE_NAME;
+            } else {
+                continue;
+            }
+            try {
+                values[i] = s.parse(text == null ? "" : text);
+            } catch (IllegalArgumentException e) {
+                throw new SQLException("jdbc-guard: bad value '" + text + "' for " + s.key() + " (from " + source
+                        + "); " + e.getMessage(), CONFIG_SQLSTATE);
+            }
+        }
+        return new GuardConfig(values);
+    }
+
+    /** Resolves with the real system properties, environment and classpath file. */
+    public static GuardConfig resolve(Map<String, String> connection) throws SQLException {
+        return resolve(connection, System.getProperties(), System.getenv(), classpathFile());
+    }
+
+    private static void checkKeys(Set<String> keys, String source) throws SQLException {
+        for (String key : keys) {
+            if (Setting.isGuardKey(key) && Setting.byKey(key) == null) {
+                throw new SQLException("jdbc-guard: unknown setting '" + key + "' (from " + source
+                        + "); valid keys: " + Setting.validKeys(), CONFIG_SQLSTATE);
+            }
+        }
+    }
+
+    /** Reads {@code jdbc-guard.properties} from the context class loader, else the guard's own. */
+    static Properties classpathFile() throws SQLException {
+        Properties p = new Properties();
+        ClassLoader cl = Thread.currentThread().getContextClassLoader();
+        if (cl == null) {
+            cl = GuardConfig.class.getClassLoader();
+        }
+        try (InputStream in = cl.getResourceAsStream(FILE_NAME)) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            throw new SQLException("jdbc-guard: cannot read " + FILE_NAME + ": " + e.getMessage(), CONFIG_SQLSTATE, e);
+        }
+        return p;
+    }
+
+    /** The value of a setting. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Setting<T> setting) {
+        Object v = values[Setting.ALL.indexOf(setting)];
+        return v == null ? setting.defaultValue() : (T) v;
+    }
+
+    public Mode mode() {
+        return get(Setting.MODE);
+    }
+
+    public boolean enabled(RuleId rule) {
+        return !get(Setting.DISABLE).contains(rule);
+    }
+
+    public Recovery recovery() {
+        return get(Setting.RECOVERY);
+    }
+
+    public boolean logValues() {
+        return get(Setting.LOG_VALUES);
+    }
+
+    public List<String> appPackages() {
+        return get(Setting.APP_PACKAGES);
+    }
+
+    public long windowNanos() {
+        return get(Setting.WINDOW_MS) * 1_000_000L;
+    }
+
+    /** The effective settings, for the start-up log line; no secrets live here. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        for (Setting<?> s : Setting.ALL) {
+            Object v = get(s);
+            sb.append(sb.length() == 0 ? "" : ", ").append(s.key()).append('=')
+                    .append(v instanceof Enum<?> ? ((Enum<?>) v).name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') : v);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,96 @@
+package io.jdbcguard.fact;
+
+import io.jdbcguard.internal.InternalErrors;
+import io.jdbcguard.sql.Isolation;
+import io.jdbcguard.sql.SqlShape;
+import io.jdbcguard.sql.StatementKind;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Delivers facts to the listeners of the JVM. The listener set is copy-on-write: publishing reads one
+ * volatile array and a bit mask, takes no lock and allocates nothing when no listener wants a kind.
+ */
+public final class FactBus {
+
+    private static volatile FactListener[] listeners = new FactListener[0];
+    private static volatile int kindMask;
+
+    private FactBus() {
+    }
+
+    /**
+     * Adds a listener; the returned handle removes it. The guard's rules register here; tests and
+     * extensions may too.
+     */
+    public static synchronized Registration register(FactListener listener) {
+        List<FactListener> l = new ArrayList<>(Arrays.asList(listeners));
+        l.add(listener);
+        update(l);
+        return () -> unregister(listener);
+    }
+
+    private static synchronized void unregister(FactListener listener) {
+        List<FactListener> l = new ArrayList<>(Arrays.asList(listeners));
+        l.remove(listener);
+        update(l);
+    }
+
+    private static void update(List<FactListener> l) {
+        int mask = 0;
+        for (FactListener f : l) {
+            for (StatementKind k : f.kinds()) {
+                mask |= 1 << k.ordinal();
+            }
+        }
+        listeners = l.toArray(new FactListener[0]);
+        kindMask = mask;
+    }
+
+    /** Whether any listener wants executions of this kind. */
+    public static boolean wants(StatementKind kind) {
+        return (kindMask & (1 << kind.ordinal())) != 0;
+    }
+
+    /** Whether any listener is registered at all. */
+    public static boolean active() {
+        return listeners.length > 0;
+    }
+
+    /** Builds a fact and delivers it to each listener of its kind; never throws. */
+    public static void publish(ConnectionInfo connection, long transactionId, boolean inTransaction, boolean autoCommit,
+                               Isolation isolation, String sql, SqlShape shape, Object[] params, int batchIndex,
+                               Outcome outcome, long startNanos, long endNanos) {
+        ExecutionFact fact = new ExecutionFact(connection, transactionId, inTransaction, autoCommit, isolation, sql,
+                shape, params, batchIndex, outcome, startNanos, endNanos, Thread.currentThread());
+        int bit = 1 << shape.kind().ordinal();
+        for (FactListener l : listeners) {
+            try {
+                if (l.kinds().contains(shape.kind()) && (kindMask & bit) != 0) {
+                    l.onExecution(fact);
+                }
+            } catch (Throwable t) {
+                InternalErrors.record("listener " + l.getClass().getName() + ".onExecution", t);
+            }
+        }
+    }
+
+    /** Delivers a transaction end to every listener; never throws. */
+    public static void transactionEnded(TransactionEvent event) {
+        for (FactListener l : listeners) {
+            try {
+                l.onTransactionEnd(event);
+            } catch (Throwable t) {
+                InternalErrors.record("listener " + l.getClass().getName() + ".onTransactionEnd", t);
+            }
+        }
+    }
+
+    /** Removes a listener. */
+    @FunctionalInterface
+    public interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,365 @@
+package io.jdbcguard.jdbc;
+
+import io.jdbcguard.internal.Counters;
+import io.jdbcguard.fact.ConnectionInfo;
+import io.jdbcguard.fact.FactBus;
+import io.jdbcguard.fact.Outcome;
+import io.jdbcguard.fact.TransactionEvent;
+import io.jdbcguard.internal.InternalErrors;
+import io.jdbcguard.sql.Isolation;
+import io.jdbcguard.sql.SetInfo;
+import io.jdbcguard.sql.SqlShape;
+import io.jdbcguard.sql.SqlShapes;
+import io.jdbcguard.sql.StatementKind;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The guard's connection. It intercepts statement creation (to wrap statements and resolve prepared
+ * statements' shapes once), metadata (to keep back-references on wrappers), and the calls that change
+ * transaction state; it tracks autocommit, transaction boundaries and isolation from those calls and from
+ * the SQL that passes through, reading the isolation from the server at most once.
+ *
+ * <p>Like the real driver's connection, it is not meant for concurrent use by several threads.
+ */
+public final class GuardConnection extends ForwardingConnection {
+
+    private static final AtomicLong IDS = new AtomicLong();
+    /** MySQL/MariaDB error code of a deadlock: the server rolled the whole transaction back. */
+    static final int ER_LOCK_DEADLOCK = 1213;
+
+    final ConnectionInfo info;
+    private boolean autoCommit;
+    /** {@code START TRANSACTION}/{@code BEGIN} ran while autocommit was on. */
+    private boolean explicitTransaction;
+    private long transactionId;
+    private Isolation sessionIsolation;
+    private boolean sessionIsolationKnown;
+    private Isolation nextTransactionIsolation;
+    private boolean closed;
+
+    public GuardConnection(Connection delegate, ConnectionInfo.DataSourceInfo dataSource) {
+        super(delegate);
+        this.info = new ConnectionInfo(IDS.incrementAndGet(), dataSource);
+        boolean ac = true;
+        try {
+            ac = delegate.getAutoCommit();
+        } catch (Throwable t) {
+            InternalErrors.record("reading autocommit of a new connection", t);
+        }
+        this.autoCommit = ac;
+    }
+
+    /** The facts' name for this connection. */
+    public ConnectionInfo info() {
+        return info;
+    }
+
+    // ---- shapes and executions ------------------------------------------------------------------
+
+    /** The shape of a text, or {@code null} if the guard failed on it (fail-open). */
+    static SqlShape shapeOf(String sql) {
+        if (sql == null) {
+            return null;
+        }
+        try {
+            return SqlShapes.of(sql);
+        } catch (Throwable t) {
+            InternalErrors.record("classifying a statement", t);
+            return null;
+        }
+    }
+
+    boolean inTransaction() {
+        return !autoCommit || explicitTransaction;
+    }
+
+    /** The effective isolation of the current transaction, or {@code null} if unknown. */
+    Isolation isolation() {
+        if (nextTransactionIsolation != null) {
+            return nextTransactionIsolation;
+        }
+        if (!sessionIsolationKnown) {
+            sessionIsolationKnown = true;
+            try {
+                sessionIsolation = Isolation.ofJdbc(delegate.getTransactionIsolation());
+            } catch (Throwable t) {
+                InternalErrors.record("reading the session isolation", t);
+            }
+        }
+        return sessionIsolation;
+    }
+
+    /**
+     * Starts an execution record if a listener wants this kind; {@code null} otherwise. Never throws.
+     *
+     * @param params the bound values (index 1..n), copied here; {@code null} for none
+     */
+    Exec begin(String sql, SqlShape shape, Object[] params) {
+        if (shape == null || !FactBus.wants(shape.kind())) {
+            return null;
+        }
+        try {
+            return new Exec(info, sql, shape, params == null ? null : params.clone(), transactionId, inTransaction(), autoCommit, isolation(),
+                    System.nanoTime());
+        } catch (Throwable t) {
+            InternalErrors.record("recording an execution", t);
+            return null;
+        }
+    }
+
+    /** Publishes an outcome; never throws. */
+    static void publish(Exec exec, Outcome outcome) {
+        if (exec == null) {
+            return;
+        }
+        try {
+            exec.ended();
+            exec.publish(outcome, -1, null);
+        } catch (Throwable t) {
+            InternalErrors.record("analysis of " + exec.shape.kind(), t);
+        }
+    }
+
+    /**
+     * Updates transaction state after a statement ran (successfully or not). Facts of the statement must
+     * have been taken before: they carry the state it ran in.
+     */
+    void after(SqlShape shape, SQLException failure) {
+        Counters.STATEMENTS.increment();
+        if (shape == null) {
+            if (!inTransaction()) {
+                transactionId++;
+            }
+            return;
+        }
+        try {
+            if (failure != null) {
+                if (failure.getErrorCode() == ER_LOCK_DEADLOCK && inTransaction()) {
+                    end(TransactionEvent.Type.ROLLBACK);
+                } else if (!inTransaction()) {
+                    transactionId++;
+                }
+                return;
+            }
+            StatementKind kind = shape.kind();
+            switch (kind) {
+                case COMMIT:
+                    endIfOpen(TransactionEvent.Type.COMMIT);
+                    break;
+                case ROLLBACK:
+                    endIfOpen(TransactionEvent.Type.ROLLBACK);
+                    break;
+                case BEGIN:
+                    endIfOpen(TransactionEvent.Type.IMPLICIT_COMMIT);
+                    if (autoCommit) {
+                        explicitTransaction = true;
+                    }
+                    break;
+                case SET:
+                    applySet(shape.set());
+                    break;
+                default:
+                    if (shape.implicitCommit()) {
+                        endIfOpen(TransactionEvent.Type.IMPLICIT_COMMIT);
+                    } else if (!inTransaction()) {
+                        transactionId++;
+                    }
+            }
+        } catch (Throwable t) {
+            InternalErrors.record("tracking transaction state", t);
+        }
+    }
+
+    private void applySet(SetInfo set) {
+        if (set.isolation() != null) {
+            switch (set.isolationScope()) {
+                case SESSION:
+                    sessionIsolation = set.isolation();
+                    sessionIsolationKnown = true;
+                    break;
+                case NEXT_TRANSACTION:
+                    nextTransactionIsolation = set.isolation();
+                    break;
+                default:
+                    break;
+            }
+        }
+        if (set.autocommit() != null) {
+            setAutoCommitState(set.autocommit());
+        } else if (!inTransaction()) {
+            transactionId++;
+        }
+    }
+
+    private void setAutoCommitState(boolean on) {
+        if (on && inTransaction()) {
+            end(TransactionEvent.Type.IMPLICIT_COMMIT);
+        }
+        autoCommit = on;
+        explicitTransaction = false;
+    }
+
+    private void endIfOpen(TransactionEvent.Type type) {
+        if (inTransaction()) {
+            end(type);
+        } else {
+            transactionId++;
+        }
+    }
+
+    private void end(TransactionEvent.Type type) {
+        long ended = transactionId;
+        transactionId++;
+        explicitTransaction = false;
+        nextTransactionIsolation = null;
+        if (FactBus.active()) {
+            FactBus.transactionEnded(new TransactionEvent(info, ended, type, System.nanoTime(), Thread.currentThread()));
+        }
+    }
+
+    // ---- intercepted Connection methods ---------------------------------------------------------
+
+    @Override
+    public Statement createStatement() throws SQLException {
+        return new GuardStatement(this, delegate.createStatement());
+    }
+
+    @Override
+    public Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException {
+        return new GuardStatement(this, delegate.createStatement(resultSetType, resultSetConcurrency));
+    }
+
+    @Override
+    public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability)
+            throws SQLException {
+        return new GuardStatement(this, delegate.createStatement(resultSetType, resultSetConcurrency,
+                resultSetHoldability));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql) throws SQLException {
+        return new GuardPreparedStatement(this, delegate.prepareStatement(sql), sql, shapeOf(sql));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency)
+            throws SQLException {
+        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency),
+                sql, shapeOf(sql));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency,
+                                              int resultSetHoldability) throws SQLException {
+        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency,
+                resultSetHoldability), sql, shapeOf(sql));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
+        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, autoGeneratedKeys), sql, shapeOf(sql));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
+        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, columnIndexes), sql, shapeOf(sql));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
+        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, columnNames), sql, shapeOf(sql));
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql) throws SQLException {
+        return new GuardCallableStatement(this, delegate.prepareCall(sql), sql, shapeOf(sql));
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+        return new GuardCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency), sql,
+                shapeOf(sql));
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency,
+                                         int resultSetHoldability) throws SQLException {
+        return new GuardCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency,
+                resultSetHoldability), sql, shapeOf(sql));
+    }
+
+    @Override
+    public DatabaseMetaData getMetaData() throws SQLException {
+        return new GuardDatabaseMetaData(this, delegate.getMetaData());
+    }
+
+    @Override
+    public void setAutoCommit(boolean autoCommit) throws SQLException {
+        delegate.setAutoCommit(autoCommit);
+        try {
+            if (autoCommit != this.autoCommit || explicitTransaction) {
+                setAutoCommitState(autoCommit);
+            }
+        } catch (Throwable t) {
+            InternalErrors.record("tracking setAutoCommit", t);
+        }
+    }
+
+    @Override
+    public void commit() throws SQLException {
+        delegate.commit();
+        transactionCall(TransactionEvent.Type.COMMIT);
+    }
+
+    @Override
+    public void rollback() throws SQLException {
+        delegate.rollback();
+        transactionCall(TransactionEvent.Type.ROLLBACK);
+    }
+
+    @Override
+    public void rollback(Savepoint savepoint) throws SQLException {
+        delegate.rollback(savepoint);
+    }
+
+    private void transactionCall(TransactionEvent.Type type) {
+        try {
+            endIfOpen(type);
+        } catch (Throwable t) {
+            InternalErrors.record("tracking " + type, t);
+        }
+    }
+
+    @Override
+    public void setTransactionIsolation(int level) throws SQLException {
+        delegate.setTransactionIsolation(level);
+        sessionIsolation = Isolation.ofJdbc(level);
+        sessionIsolationKnown = true;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            if (!closed && inTransaction() && FactBus.active()) {
+                FactBus.transactionEnded(new TransactionEvent(info, transactionId, TransactionEvent.Type.CLOSED,
+                        System.nanoTime(), Thread.currentThread()));
+            }
+        } catch (Throwable t) {
+            InternalErrors.record("closing a connection", t);
+        }
+        closed = true;
+        delegate.close();
+    }
+
+    @Override
+    public String toString() {
+        return "GuardConnection#" + info.id() + "[" + delegate + "]";
+    }
+}

@@ -1,0 +1,138 @@
+package io.jdbcguard.jdbc;
+
+import io.jdbcguard.fact.FactBus;
+import io.jdbcguard.sql.SqlShape;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The guard's prepared statement. Its shape is resolved once, at prepare time; bound values are kept
+ * (in one small array, only while a listener wants the statement's kind) so facts can name them.
+ */
+public class GuardPreparedStatement extends ForwardingPreparedStatement {
+
+    final String sql;
+    final SqlShape shape;
+    /** Index 1..n: the values bound; allocated on the first bind a listener wants. */
+    private Object[] params;
+    private List<Object[]> batchParams;
+
+    GuardPreparedStatement(GuardConnection connection, PreparedStatement delegate, String sql, SqlShape shape) {
+        super(connection, delegate);
+        this.sql = sql;
+        this.shape = shape;
+    }
+
+    @Override
+    final void bind(int parameterIndex, Object value) {
+        if (shape == null || parameterIndex < 1 || !FactBus.wants(shape.kind())) {
+            return;
+        }
+        Object[] p = params;
+        if (p == null || parameterIndex >= p.length) {
+            p = Arrays.copyOf(p == null ? new Object[0] : p, Math.max(parameterIndex, shape.paramCount()) + 1);
+            params = p;
+        }
+        p[parameterIndex] = value;
+    }
+
+    @Override
+    public void clearParameters() throws SQLException {
+        psDelegate.clearParameters();
+        if (params != null) {
+            Arrays.fill(params, null);
+        }
+    }
+
+    @Override
+    public ResultSet executeQuery() throws SQLException {
+        Exec exec = connection.begin(sql, shape, params);
+        ResultSet rs;
+        try {
+            rs = psDelegate.executeQuery();
+        } catch (SQLException e) {
+            throw failed(exec, shape, e);
+        }
+        return queried(rs, exec, shape);
+    }
+
+    @Override
+    public int executeUpdate() throws SQLException {
+        Exec exec = connection.begin(sql, shape, params);
+        int n;
+        try {
+            n = psDelegate.executeUpdate();
+        } catch (SQLException e) {
+            throw failed(exec, shape, e);
+        }
+        updated(exec, shape, n);
+        return n;
+    }
+
+    @Override
+    public long executeLargeUpdate() throws SQLException {
+        Exec exec = connection.begin(sql, shape, params);
+        long n;
+        try {
+            n = psDelegate.executeLargeUpdate();
+        } catch (SQLException e) {
+            throw failed(exec, shape, e);
+        }
+        updated(exec, shape, n);
+        return n;
+    }
+
+    @Override
+    public boolean execute() throws SQLException {
+        Exec exec = connection.begin(sql, shape, params);
+        boolean r;
+        try {
+            r = psDelegate.execute();
+        } catch (SQLException e) {
+            throw failed(exec, shape, e);
+        }
+        executed(exec, shape, r);
+        return r;
+    }
+
+    @Override
+    public void addBatch() throws SQLException {
+        psDelegate.addBatch();
+        if (shape != null && FactBus.wants(shape.kind())) {
+            if (batchParams == null) {
+                batchParams = new ArrayList<>();
+            }
+            batchParams.add(params == null ? new Object[0] : params.clone());
+        }
+    }
+
+    @Override
+    void clearBatchRecords() {
+        super.clearBatchRecords();
+        batchParams = null;
+    }
+
+    @Override
+    void batchDone(long start, long[] counts, SQLException failure) {
+        List<Object[]> entries = batchParams;
+        batchParams = null;
+        if (entries == null) {
+            super.batchDone(start, counts, failure);
+            return;
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            Exec exec = connection.begin(sql, shape, null);
+            publishBatchEntry(exec, i, entries.get(i), counts, failure, start);
+            connection.after(shape, counts != null && i < counts.length ? null : failure);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GuardPreparedStatement[" + psDelegate + "]";
+    }
+}

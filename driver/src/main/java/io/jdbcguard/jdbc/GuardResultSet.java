@@ -1,0 +1,66 @@
+package io.jdbcguard.jdbc;
+
+import io.jdbcguard.fact.Outcome;
+import io.jdbcguard.internal.InternalErrors;
+import io.jdbcguard.sql.Structure;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The guard's result set. Intercepts the first {@code next()}, which tells whether the query found a row
+ * (and, for {@code COUNT}/{@code EXISTS} forms, the value found), and {@code getStatement()}, which
+ * returns the guard's statement.
+ */
+public final class GuardResultSet extends ForwardingResultSet {
+
+    private final GuardStatement statement;
+    private final GuardConnection connection;
+    private Exec pending;
+
+    GuardResultSet(ResultSet delegate, GuardStatement statement, GuardConnection connection, Exec pending) {
+        super(delegate);
+        this.statement = statement;
+        this.connection = connection;
+        this.pending = pending;
+    }
+
+    @Override
+    public boolean next() throws SQLException {
+        boolean found = delegate.next();
+        if (pending != null) {
+            Exec exec = pending;
+            pending = null;
+            firstRow(exec, found);
+        }
+        return found;
+    }
+
+    private void firstRow(Exec exec, boolean found) {
+        try {
+            Long value = null;
+            Structure s = exec.shape.structure();
+            if (found && s != null && (s.form() == Structure.SelectForm.COUNT || s.form() == Structure.SelectForm.EXISTS)) {
+                value = delegate.getLong(1);
+            }
+            exec.publish(Outcome.rows(found, value), -1, null);
+        } catch (Throwable t) {
+            InternalErrors.record("analysis of a query result", t);
+        }
+    }
+
+    @Override
+    public Statement getStatement() throws SQLException {
+        if (statement != null) {
+            return statement;
+        }
+        // Metadata result sets: the real driver's internal statement (or none), never leaked unwrapped.
+        Statement internal = delegate.getStatement();
+        return internal == null ? null : new GuardStatement(connection, internal);
+    }
+
+    @Override
+    public String toString() {
+        return "GuardResultSet[" + delegate + "]";
+    }
+}

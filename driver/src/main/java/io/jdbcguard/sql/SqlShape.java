@@ -1,0 +1,153 @@
+package io.jdbcguard.sql;
+
+import java.util.List;
+
+/**
+ * Everything the guard knows about one statement text: immutable, shared by every execution of that
+ * text and cached. The structural part ({@link #structure()}) is shared by every text with the same
+ * normalised form; the {@link #slot slots} say, for each {@code ?} of the normalised text, which JDBC
+ * parameter or which literal of this text it stands for.
+ */
+public final class SqlShape {
+
+    private final StatementKind kind;
+    private final LockMode lock;
+    private final InsertVariant insertVariant;
+    private final String normalized;
+    private final Object[] slots;
+    private final int paramCount;
+    private final SetInfo set;
+    private final boolean implicitCommit;
+    private final boolean namedLock;
+    private final Structure structure;
+    private final int lockClauseStart;
+    private final int statementEnd;
+
+    SqlShape(StatementKind kind, LockMode lock, InsertVariant insertVariant, String normalized, Object[] slots,
+             int paramCount, SetInfo set, boolean implicitCommit, boolean namedLock, Structure structure,
+             int lockClauseStart, int statementEnd) {
+        this.kind = kind;
+        this.lock = lock;
+        this.insertVariant = insertVariant;
+        this.normalized = normalized;
+        this.slots = slots;
+        this.paramCount = paramCount;
+        this.set = set;
+        this.implicitCommit = implicitCommit;
+        this.namedLock = namedLock;
+        this.structure = structure;
+        this.lockClauseStart = lockClauseStart;
+        this.statementEnd = statementEnd;
+    }
+
+    public StatementKind kind() {
+        return kind;
+    }
+
+    /** The locking clause of a SELECT; {@link LockMode#NONE} for every other kind. */
+    public LockMode lock() {
+        return lock;
+    }
+
+    public InsertVariant insertVariant() {
+        return insertVariant;
+    }
+
+    /**
+     * The text with comments removed, whitespace folded and every literal replaced by {@code ?}: the
+     * cache key, and the {@code sql} shown in findings unless values are to be logged.
+     */
+    public String normalized() {
+        return normalized;
+    }
+
+    /** How many {@code ?} JDBC parameters the original text has. */
+    public int paramCount() {
+        return paramCount;
+    }
+
+    /** How many {@code ?} the normalised text has (parameters and literals). */
+    public int slotCount() {
+        return slots.length;
+    }
+
+    /**
+     * What the {@code k}-th {@code ?} (1-based) of the normalised text stands for.
+     *
+     * @return a {@link Slot}
+     */
+    public Slot slot(int k) {
+        Object o = slots[k - 1];
+        return o instanceof Integer ? Slot.param((Integer) o) : Slot.literal(((Lexer.Literal) o).value);
+    }
+
+    /** What a {@code SET} statement sets; all {@code null} for other kinds. */
+    public SetInfo set() {
+        return set;
+    }
+
+    /** Whether running it commits an open transaction (DDL on a non-temporary table). */
+    public boolean implicitCommit() {
+        return implicitCommit;
+    }
+
+    /** Whether it calls {@code GET_LOCK(…)}. */
+    public boolean namedLock() {
+        return namedLock;
+    }
+
+    /** The structural facts, or {@code null} when the statement is not a DML statement the guard understood. */
+    public Structure structure() {
+        return structure;
+    }
+
+    /** Offset in the original SQL where the SELECT's locking clause starts, or -1. */
+    public int lockClauseStart() {
+        return lockClauseStart;
+    }
+
+    /** Offset in the original SQL after the statement's last token (before a trailing {@code ;}). */
+    public int statementEnd() {
+        return statementEnd;
+    }
+
+    /** A {@code ?} of the normalised text: a JDBC parameter index or a literal value. */
+    public static final class Slot {
+        private final int paramIndex;
+        private final Object literal;
+
+        private Slot(int paramIndex, Object literal) {
+            this.paramIndex = paramIndex;
+            this.literal = literal;
+        }
+
+        static Slot param(int index) {
+            return new Slot(index, null);
+        }
+
+        static Slot literal(Object value) {
+            return new Slot(0, value);
+        }
+
+        /** The JDBC parameter index (1-based), or 0 for a literal. */
+        public int paramIndex() {
+            return paramIndex;
+        }
+
+        /** The literal's value (String, Long, BigDecimal), when {@link #paramIndex()} is 0. */
+        public Object literal() {
+            return literal;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return kind + (lock != LockMode.NONE ? "/" + lock : "")
+                + (insertVariant != InsertVariant.NONE ? "/" + insertVariant : "") + " " + normalized;
+    }
+
+    /** Unmodifiable view for tests and diagnostics. */
+    List<Object> rawSlots() {
+        return List.of(slots);
+    }
+}
