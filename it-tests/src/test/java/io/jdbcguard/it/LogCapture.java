@@ -1,0 +1,36 @@
+package io.jdbcguard.it;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.LoggerFactory;
+
+/** Captures the log events of one logger (and its children) for assertions. */
+final class LogCapture implements AutoCloseable {
+
+    private final Logger logger;
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    LogCapture(String loggerName) {
+        logger = (Logger) LoggerFactory.getLogger(loggerName);
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    List<ILoggingEvent> events() {
+        synchronized (appender.list) {
+            return List.copyOf(appender.list);
+        }
+    }
+
+    List<String> messages() {
+        return events().stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.toList());
+    }
+
+    @Override
+    public void close() {
+        logger.detachAppender(appender);
+    }
+}
