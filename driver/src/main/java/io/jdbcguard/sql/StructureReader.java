@@ -80,6 +80,13 @@ final class StructureReader {
     // ---- SELECT ---------------------------------------------------------------------------------
 
     private static Structure select(Select select) {
+        while (select instanceof ParenthesedSelect && ((ParenthesedSelect) select).getAlias() == null) {
+            select = ((ParenthesedSelect) select).getSelect();
+        }
+        if (select.getWithItemsList() != null && !select.getWithItemsList().isEmpty()) {
+            // A CTE's name is not a table: what it reads is beyond a single-table analysis.
+            return null;
+        }
         if (!(select instanceof PlainSelect)) {
             return null;
         }
