@@ -1,0 +1,63 @@
+package io.jdbcguard.bench;
+
+import io.jdbcguard.bench.stub.StubDriver;
+import io.jdbcguard.fact.FactBus;
+import io.jdbcguard.jdbc.GuardConnection;
+import io.jdbcguard.sql.SqlShapes;
+import java.lang.reflect.Field;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.openjdk.jol.info.GraphLayout;
+
+/** Retained heap of the guard's state, measured with JOL's object graph walk (not estimated). */
+final class Memory {
+
+    record Result(long connectionStateBytes, long listenerStateBytes, long statements, long shapeCacheBytes,
+                  int textEntries, int normalizedEntries, int distinctTexts) {
+    }
+
+    private Memory() {
+    }
+
+    static Result measure(long statements, int distinctTexts) throws Exception {
+        StubDriver.load();
+        long connBytes;
+        long listenerBytes;
+        try (Connection c = DriverManager.getConnection("jdbc:guard:stub:memory")) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, balance FROM accounts WHERE id = ?")) {
+                for (long i = 0; i < statements; i++) {
+                    ps.setLong(1, i);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                    }
+                }
+            }
+            Field d = GuardConnection.class.getSuperclass().getDeclaredField("delegate");
+            d.setAccessible(true);
+            Object delegate = d.get(c);
+            connBytes = GraphLayout.parseInstance(c).totalSize() - GraphLayout.parseInstance(delegate).totalSize();
+            listenerBytes = GraphLayout.parseInstance(staticField(FactBus.class, "listeners")).totalSize();
+            c.commit();
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:guard:stub:memory"); Statement st = c.createStatement()) {
+            for (int i = 0; i < distinctTexts; i++) {
+                st.executeQuery("SELECT c" + i + " FROM t" + (i % 97) + " WHERE id = ?").close();
+            }
+        }
+        Object byText = staticField(SqlShapes.class, "BY_TEXT");
+        Object byNormalized = staticField(SqlShapes.class, "BY_NORMALIZED");
+        long cacheBytes = GraphLayout.parseInstance(byText, byNormalized).totalSize();
+        int[] sizes = SqlShapes.cacheSizes();
+        return new Result(connBytes, listenerBytes, statements, cacheBytes, sizes[0], sizes[1], distinctTexts);
+    }
+
+    private static Object staticField(Class<?> type, String name) throws ReflectiveOperationException {
+        Field f = type.getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(null);
+    }
+}

@@ -1,0 +1,299 @@
+package io.jdbcguard.bench.stub;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.DriverPropertyInfo;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.logging.Logger;
+
+/**
+ * A JDBC driver for {@code jdbc:stub:} URLs that answers instantly: queries return one row whose columns
+ * are all {@code 42}, or no row when the SQL mentions {@code missing} (or is a {@code COUNT} that must
+ * find 0 when it mentions {@code missing}); updates count 1. Nothing is allocated per call: a statement
+ * reuses one result set. Used to measure interception without a network.
+ */
+public final class StubDriver implements Driver {
+
+    static {
+        try {
+            DriverManager.registerDriver(new StubDriver());
+        } catch (SQLException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Makes sure the driver is registered. */
+    public static void load() {
+    }
+
+    @Override
+    public Connection connect(String url, Properties info) {
+        return acceptsURL(url) ? connection() : null;
+    }
+
+    /** A new stub connection. */
+    public static Connection connection() {
+        return (Connection) Proxy.newProxyInstance(StubDriver.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, new ConnectionHandler());
+    }
+
+    @Override
+    public boolean acceptsURL(String url) {
+        return url != null && url.startsWith("jdbc:stub:");
+    }
+
+    @Override
+    public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) {
+        return new DriverPropertyInfo[0];
+    }
+
+    @Override
+    public int getMajorVersion() {
+        return 1;
+    }
+
+    @Override
+    public int getMinorVersion() {
+        return 0;
+    }
+
+    @Override
+    public boolean jdbcCompliant() {
+        return false;
+    }
+
+    @Override
+    public Logger getParentLogger() {
+        return Logger.getLogger("stub");
+    }
+
+    static Object defaultValue(Class<?> type) {
+        if (type == boolean.class) {
+            return Boolean.FALSE;
+        }
+        if (type == int.class) {
+            return 0;
+        }
+        if (type == long.class) {
+            return 0L;
+        }
+        if (type == double.class) {
+            return 0d;
+        }
+        if (type == float.class) {
+            return 0f;
+        }
+        if (type == short.class) {
+            return (short) 0;
+        }
+        if (type == byte.class) {
+            return (byte) 0;
+        }
+        return null;
+    }
+
+    static Object wrapperMethod(Object self, Method m, Object[] args) throws SQLException {
+        Class<?> iface = (Class<?>) args[0];
+        if (m.getName().equals("isWrapperFor")) {
+            return iface.isInstance(self);
+        }
+        if (iface.isInstance(self)) {
+            return self;
+        }
+        throw new SQLException("not a wrapper for " + iface);
+    }
+
+    static final class ConnectionHandler implements InvocationHandler {
+        private boolean autoCommit = true;
+        private boolean closed;
+        private Connection self;
+
+        @Override
+        public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
+            self = (Connection) proxy;
+            switch (m.getName()) {
+                case "prepareStatement":
+                    return statement(PreparedStatement.class, (String) args[0]);
+                case "prepareCall":
+                    return statement(CallableStatement.class, (String) args[0]);
+                case "createStatement":
+                    return statement(Statement.class, null);
+                case "getAutoCommit":
+                    return autoCommit;
+                case "setAutoCommit":
+                    autoCommit = (Boolean) args[0];
+                    return null;
+                case "getTransactionIsolation":
+                    return Connection.TRANSACTION_REPEATABLE_READ;
+                case "isClosed":
+                    return closed;
+                case "close":
+                    closed = true;
+                    return null;
+                case "isValid":
+                    return true;
+                case "getMetaData":
+                    return Proxy.newProxyInstance(StubDriver.class.getClassLoader(),
+                            new Class<?>[] {DatabaseMetaData.class}, (p, mm, a) -> {
+                                switch (mm.getName()) {
+                                    case "getConnection":
+                                        return self;
+                                    case "getURL":
+                                        return "jdbc:stub:";
+                                    case "getDatabaseProductName":
+                                        return "Stub";
+                                    case "getDatabaseProductVersion":
+                                    case "getDriverVersion":
+                                        return "1.0";
+                                    case "getDriverName":
+                                        return "stub";
+                                    default:
+                                        return defaultValue(mm.getReturnType());
+                                }
+                            });
+                case "unwrap":
+                case "isWrapperFor":
+                    return wrapperMethod(proxy, m, args);
+                case "hashCode":
+                    return System.identityHashCode(proxy);
+                case "equals":
+                    return proxy == args[0];
+                case "toString":
+                    return "StubConnection";
+                default:
+                    return defaultValue(m.getReturnType());
+            }
+        }
+
+        private Object statement(Class<?> type, String sql) {
+            StatementHandler h = new StatementHandler(self, sql);
+            Object st = Proxy.newProxyInstance(StubDriver.class.getClassLoader(), new Class<?>[] {type}, h);
+            h.self = (Statement) st;
+            return st;
+        }
+    }
+
+    static final class StatementHandler implements InvocationHandler {
+        private final Connection connection;
+        private final String sql;
+        Statement self;
+        private final ResultSetHandler rsHandler = new ResultSetHandler();
+        private ResultSet rs;
+        private int batch;
+
+        StatementHandler(Connection connection, String sql) {
+            this.connection = connection;
+            this.sql = sql;
+        }
+
+        private ResultSet result(String text) {
+            if (rs == null) {
+                rs = (ResultSet) Proxy.newProxyInstance(StubDriver.class.getClassLoader(),
+                        new Class<?>[] {ResultSet.class}, rsHandler);
+                rsHandler.statement = self;
+            }
+            boolean missing = text != null && text.contains("missing");
+            boolean count = text != null && (text.startsWith("SELECT COUNT") || text.startsWith("select count"));
+            rsHandler.reset(count ? 1 : missing ? 0 : 1, count && missing ? 0 : 42);
+            return rs;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
+            switch (m.getName()) {
+                case "executeQuery":
+                    return result(args == null ? sql : (String) args[0]);
+                case "getResultSet":
+                    return rs;
+                case "getGeneratedKeys":
+                    return result(null);
+                case "execute":
+                    result(args == null ? sql : (String) args[0]);
+                    return Boolean.TRUE;
+                case "executeUpdate":
+                    return 1;
+                case "executeLargeUpdate":
+                    return 1L;
+                case "getUpdateCount":
+                    return -1;
+                case "addBatch":
+                    batch++;
+                    return null;
+                case "clearBatch":
+                    batch = 0;
+                    return null;
+                case "executeBatch": {
+                    int[] r = new int[batch];
+                    java.util.Arrays.fill(r, 1);
+                    batch = 0;
+                    return r;
+                }
+                case "getConnection":
+                    return connection;
+                case "unwrap":
+                case "isWrapperFor":
+                    return wrapperMethod(proxy, m, args);
+                case "hashCode":
+                    return System.identityHashCode(proxy);
+                case "equals":
+                    return proxy == args[0];
+                case "toString":
+                    return "StubStatement";
+                default:
+                    return defaultValue(m.getReturnType());
+            }
+        }
+    }
+
+    static final class ResultSetHandler implements InvocationHandler {
+        Statement statement;
+        private int rows;
+        private int cursor;
+        private long value;
+
+        void reset(int rows, long value) {
+            this.rows = rows;
+            this.value = value;
+            this.cursor = 0;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
+            switch (m.getName()) {
+                case "next":
+                    return ++cursor <= rows;
+                case "getLong":
+                    return value;
+                case "getInt":
+                    return (int) value;
+                case "getString":
+                    return String.valueOf(value);
+                case "getObject":
+                    return value;
+                case "getStatement":
+                    return statement;
+                case "unwrap":
+                case "isWrapperFor":
+                    return wrapperMethod(proxy, m, args);
+                case "hashCode":
+                    return System.identityHashCode(proxy);
+                case "equals":
+                    return proxy == args[0];
+                case "toString":
+                    return "StubResultSet";
+                default:
+                    return defaultValue(m.getReturnType());
+            }
+        }
+    }
+}
