@@ -5,6 +5,7 @@ import io.jdbcguard.config.Mode;
 import io.jdbcguard.config.Setting;
 import io.jdbcguard.fact.ConnectionInfo;
 import io.jdbcguard.jdbc.GuardConnection;
+import io.jdbcguard.rules.GuardRules;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -38,10 +39,12 @@ public class GuardDataSource implements DataSource {
 
     /** A bean: set the URL (and credentials) before the first {@link #getConnection()}. */
     public GuardDataSource() {
+        GuardRules.install();
     }
 
     /** Wraps an existing data source. */
     public GuardDataSource(DataSource delegate) {
+        GuardRules.install();
         this.delegate = delegate;
     }
 
@@ -133,7 +136,8 @@ public class GuardDataSource implements DataSource {
                             + Setting.ALL, GuardConfig.CONFIG_SQLSTATE);
                 }
             }
-            i = new ConnectionInfo.DataSourceInfo("datasource:" + d.getClass().getName(), GuardConfig.resolve(guard));
+            i = new ConnectionInfo.DataSourceInfo("datasource:" + d.getClass().getName(), GuardConfig.resolve(guard),
+                    d::getConnection);
             info = i;
         }
         return i;

@@ -6,6 +6,7 @@ import io.jdbcguard.config.Setting;
 import io.jdbcguard.fact.ConnectionInfo;
 import io.jdbcguard.internal.GuardUrl;
 import io.jdbcguard.jdbc.GuardConnection;
+import io.jdbcguard.rules.GuardRules;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
@@ -38,6 +39,7 @@ public final class GuardDriver implements Driver {
     private static final Map<String, ConnectionInfo.DataSourceInfo> DATA_SOURCES = new ConcurrentHashMap<>();
 
     static {
+        GuardRules.install();
         try {
             DriverManager.registerDriver(INSTANCE);
         } catch (SQLException e) {
@@ -82,14 +84,18 @@ public final class GuardDriver implements Driver {
         if (config.mode() == Mode.OFF) {
             return connection;
         }
-        return new GuardConnection(connection, dataSource(parsed.realUrl(), realProps, config));
+        return new GuardConnection(connection, dataSource(real, parsed.realUrl(), realProps, config));
     }
 
-    private static ConnectionInfo.DataSourceInfo dataSource(String realUrl, Properties props, GuardConfig config) {
+    private static ConnectionInfo.DataSourceInfo dataSource(Driver real, String realUrl, Properties props,
+                                                            GuardConfig config) {
         String masked = GuardUrl.mask(realUrl);
         String key = masked + '|' + props.getProperty("user", "") + '|' + config;
         return DATA_SOURCES.computeIfAbsent(key, k -> {
-            ConnectionInfo.DataSourceInfo ds = new ConnectionInfo.DataSourceInfo(masked, config);
+            Properties copy = new Properties();
+            copy.putAll(props);
+            ConnectionInfo.DataSourceInfo ds = new ConnectionInfo.DataSourceInfo(masked, config,
+                    () -> real.connect(realUrl, copy));
             LoggerFactory.getLogger("jdbcguard").info("jdbc-guard {} guarding {} with {}",
                     GuardDriver.class.getPackage().getImplementationVersion() == null ? "(dev)"
                             : GuardDriver.class.getPackage().getImplementationVersion(), masked, config);

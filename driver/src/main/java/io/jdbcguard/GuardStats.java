@@ -2,8 +2,10 @@ package io.jdbcguard;
 
 import io.jdbcguard.internal.Counters;
 import io.jdbcguard.internal.InternalErrors;
+import io.jdbcguard.rules.Reporter;
+import java.util.Map;
 
-/** Run-time counts of this JVM's guard, readable from code. */
+/** Run-time counts of this JVM's guard, readable from code and over JMX ({@code io.jdbcguard:type=GuardStats}). */
 public final class GuardStats {
 
     private GuardStats() {
@@ -17,5 +19,15 @@ public final class GuardStats {
     /** How many internal errors the guard contained (each logged once per place and kind on {@code jdbcguard}). */
     public static long internalErrors() {
         return InternalErrors.count();
+    }
+
+    /** Findings per rule id, every occurrence counted (a finding is logged once per place). */
+    public static Map<String, Long> findingsByRule() {
+        return Reporter.countsByRule();
+    }
+
+    /** Occurrences per place, keyed {@code rule|table|call sites}. */
+    public static Map<String, Long> findingsByPlace() {
+        return Reporter.countsByPlace();
     }
 }

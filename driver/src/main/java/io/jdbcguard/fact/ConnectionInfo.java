@@ -1,25 +1,92 @@
 package io.jdbcguard.fact;
 
 import io.jdbcguard.config.GuardConfig;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
- * A guarded connection as facts name it: an id unique in the JVM, and its data source.
- *
- * @param id         unique per physical connection the guard wrapped
- * @param dataSource the data source (URL without credentials) and its settings
+ * A guarded connection as facts name it: an id unique in the JVM, its data source, and a way to ask for
+ * its current schema (a local call on the real driver, made only when a finding needs it).
  */
-public record ConnectionInfo(long id, DataSourceInfo dataSource) {
+public final class ConnectionInfo {
 
-    /**
-     * A data source as the guard knows it.
-     *
-     * @param maskedUrl the real driver's URL with credentials masked
-     * @param config    its resolved settings
-     */
-    public record DataSourceInfo(String maskedUrl, GuardConfig config) {
+    private final long id;
+    private final DataSourceInfo dataSource;
+    private final SchemaSource schema;
+
+    public ConnectionInfo(long id, DataSourceInfo dataSource, SchemaSource schema) {
+        this.id = id;
+        this.dataSource = dataSource;
+        this.schema = schema;
+    }
+
+    /** Unique per physical connection the guard wrapped. */
+    public long id() {
+        return id;
+    }
+
+    public DataSourceInfo dataSource() {
+        return dataSource;
     }
 
     public GuardConfig config() {
         return dataSource.config();
+    }
+
+    /** The connection's current schema (database), or {@code null} if unknown. */
+    public String currentSchema() {
+        try {
+            return schema.currentSchema();
+        } catch (SQLException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Where the current schema comes from. */
+    @FunctionalInterface
+    public interface SchemaSource {
+        String currentSchema() throws SQLException;
+    }
+
+    /** Opens a connection of the data source for the guard's own metadata reads; the caller closes it. */
+    @FunctionalInterface
+    public interface MetadataConnections {
+        Connection open() throws SQLException;
+    }
+
+    /**
+     * A data source as the guard knows it: its URL without credentials, its settings, a way to open
+     * connections of its own for metadata, and the per-data-source state of listeners.
+     */
+    public static final class DataSourceInfo {
+        private final String maskedUrl;
+        private final GuardConfig config;
+        private final MetadataConnections metadata;
+        private final ConcurrentHashMap<Class<?>, Object> state = new ConcurrentHashMap<>();
+
+        public DataSourceInfo(String maskedUrl, GuardConfig config, MetadataConnections metadata) {
+            this.maskedUrl = maskedUrl;
+            this.config = config;
+            this.metadata = metadata;
+        }
+
+        public String maskedUrl() {
+            return maskedUrl;
+        }
+
+        public GuardConfig config() {
+            return config;
+        }
+
+        public MetadataConnections metadata() {
+            return metadata;
+        }
+
+        /** Per-data-source state of a listener, created on first use. */
+        public <T> T state(Class<T> type, Function<DataSourceInfo, T> create) {
+            return type.cast(state.computeIfAbsent(type, k -> create.apply(this)));
+        }
     }
 }

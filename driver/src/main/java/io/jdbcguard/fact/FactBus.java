@@ -1,5 +1,6 @@
 package io.jdbcguard.fact;
 
+import io.jdbcguard.UnsafePatternException;
 import io.jdbcguard.internal.InternalErrors;
 import io.jdbcguard.sql.Isolation;
 import io.jdbcguard.sql.SqlShape;
@@ -56,6 +57,46 @@ public final class FactBus {
     /** Whether any listener is registered at all. */
     public static boolean active() {
         return listeners.length > 0;
+    }
+
+    /** Whether any listener wants to see this statement before it runs. */
+    public static boolean wantsBefore(SqlShape shape) {
+        for (FactListener l : listeners) {
+            try {
+                if (l.wantsBefore(shape)) {
+                    return true;
+                }
+            } catch (Throwable t) {
+                InternalErrors.record("listener " + l.getClass().getName() + ".wantsBefore", t);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Shows a statement about to run to the listeners that want it. Throws only an
+     * {@link UnsafePatternException} a listener raised to refuse it (strict mode).
+     */
+    public static void beforeExecution(ExecutionFact planned) throws UnsafePatternException {
+        for (FactListener l : listeners) {
+            try {
+                if (l.wantsBefore(planned.shape())) {
+                    l.beforeExecution(planned);
+                }
+            } catch (UnsafePatternException e) {
+                throw e;
+            } catch (Throwable t) {
+                InternalErrors.record("listener " + l.getClass().getName() + ".beforeExecution", t);
+            }
+        }
+    }
+
+    /** Builds the fact of a statement about to run. */
+    public static ExecutionFact planned(ConnectionInfo connection, long transactionId, boolean inTransaction,
+                                        boolean autoCommit, Isolation isolation, String sql, SqlShape shape,
+                                        Object[] params, int batchIndex, long startNanos) {
+        return new ExecutionFact(connection, transactionId, inTransaction, autoCommit, isolation, sql, shape,
+                params, batchIndex, Outcome.PENDING, startNanos, startNanos, Thread.currentThread());
     }
 
     /** Builds a fact and delivers it to each listener of its kind; never throws. */

@@ -1,6 +1,8 @@
 package io.jdbcguard.fact;
 
+import io.jdbcguard.sql.SqlShape;
 import io.jdbcguard.sql.StatementKind;
+import java.sql.SQLException;
 import java.util.Set;
 
 /**
@@ -17,6 +19,19 @@ public interface FactListener {
 
     /** One execution (or one batch entry) completed. */
     void onExecution(ExecutionFact fact);
+
+    /** Whether {@link #beforeExecution} wants to see this statement before it runs (cheap: called per statement). */
+    default boolean wantsBefore(SqlShape shape) {
+        return false;
+    }
+
+    /**
+     * A statement is about to run (its outcome is {@link Outcome#PENDING}). The one exception that may
+     * leave a listener and reach the application is {@link io.jdbcguard.UnsafePatternException}, in strict
+     * mode, to refuse the statement; any other is contained.
+     */
+    default void beforeExecution(ExecutionFact planned) throws SQLException {
+    }
 
     /** A transaction ended. */
     default void onTransactionEnd(TransactionEvent event) {

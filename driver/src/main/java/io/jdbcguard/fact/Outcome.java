@@ -20,8 +20,13 @@ public final class Outcome {
         /** An update count. */
         UPDATE_COUNT,
         /** The statement threw; see {@link #error()}. */
-        FAILED
+        FAILED,
+        /** Not run yet: a fact shown to {@link FactListener#beforeExecution}. */
+        PENDING
     }
+
+    /** The outcome of a statement not run yet. */
+    public static final Outcome PENDING = new Outcome(Type.PENDING, false, null, -1, null);
 
     private final Type type;
     private final boolean rowFound;
@@ -99,6 +104,8 @@ public final class Outcome {
                 return "unread";
             case UPDATE_COUNT:
                 return "updated " + updateCount;
+            case PENDING:
+                return "pending";
             default:
                 return "failed " + sqlState() + "/" + vendorCode();
         }

@@ -1,7 +1,9 @@
 package io.jdbcguard.jdbc;
 
 import io.jdbcguard.internal.Counters;
+import io.jdbcguard.UnsafePatternException;
 import io.jdbcguard.fact.ConnectionInfo;
+import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.fact.FactBus;
 import io.jdbcguard.fact.Outcome;
 import io.jdbcguard.fact.TransactionEvent;
@@ -46,7 +48,10 @@ public final class GuardConnection extends ForwardingConnection {
 
     public GuardConnection(Connection delegate, ConnectionInfo.DataSourceInfo dataSource) {
         super(delegate);
-        this.info = new ConnectionInfo(IDS.incrementAndGet(), dataSource);
+        this.info = new ConnectionInfo(IDS.incrementAndGet(), dataSource, () -> {
+            String catalog = delegate.getCatalog();
+            return catalog != null ? catalog : delegate.getSchema();
+        });
         boolean ac = true;
         try {
             ac = delegate.getAutoCommit();
@@ -97,21 +102,53 @@ public final class GuardConnection extends ForwardingConnection {
     }
 
     /**
-     * Starts an execution record if a listener wants this kind; {@code null} otherwise. Never throws.
+     * Starts an execution record if a listener wants this kind; {@code null} otherwise. Throws only the
+     * {@link UnsafePatternException} of strict mode, before anything ran.
      *
      * @param params the bound values (index 1..n), copied here; {@code null} for none
      */
-    Exec begin(String sql, SqlShape shape, Object[] params) {
+    Exec begin(String sql, SqlShape shape, Object[] params) throws UnsafePatternException {
+        if (shape == null) {
+            return null;
+        }
+        checkBefore(sql, shape, params, -1);
+        return record(sql, shape, params);
+    }
+
+    /** Starts an execution record if a listener wants this kind, without the pre-execution check. */
+    Exec record(String sql, SqlShape shape, Object[] params) {
         if (shape == null || !FactBus.wants(shape.kind())) {
             return null;
         }
         try {
-            return new Exec(info, sql, shape, params == null ? null : params.clone(), transactionId, inTransaction(), autoCommit, isolation(),
-                    System.nanoTime());
+            return new Exec(info, sql, shape, params == null ? null : params.clone(), transactionId,
+                    inTransaction(), autoCommit, isolation(), System.nanoTime());
         } catch (Throwable t) {
             InternalErrors.record("recording an execution", t);
             return null;
         }
+    }
+
+    /**
+     * Shows a statement about to run to the listeners that want it before. Throws only the
+     * {@link UnsafePatternException} of strict mode; then the statement must not run.
+     */
+    void checkBefore(String sql, SqlShape shape, Object[] params, int batchIndex) throws UnsafePatternException {
+        if (shape == null) {
+            return;
+        }
+        ExecutionFact planned;
+        try {
+            if (!FactBus.wantsBefore(shape)) {
+                return;
+            }
+            planned = FactBus.planned(info, transactionId, inTransaction(), autoCommit, isolation(), sql, shape,
+                    params == null ? null : params.clone(), batchIndex, System.nanoTime());
+        } catch (Throwable t) {
+            InternalErrors.record("preparing a pre-execution check", t);
+            return;
+        }
+        FactBus.beforeExecution(planned);
     }
 
     /** Publishes an outcome; never throws. */
@@ -164,6 +201,10 @@ public final class GuardConnection extends ForwardingConnection {
                     break;
                 case SET:
                     applySet(shape.set());
+                    break;
+                case LOCK_TABLES:
+                    // LOCK TABLES commits the open transaction first.
+                    endIfOpen(TransactionEvent.Type.IMPLICIT_COMMIT);
                     break;
                 default:
                     if (shape.implicitCommit()) {

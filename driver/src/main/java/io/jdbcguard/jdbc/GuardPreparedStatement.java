@@ -29,7 +29,7 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
 
     @Override
     final void bind(int parameterIndex, Object value) {
-        if (shape == null || parameterIndex < 1 || !FactBus.wants(shape.kind())) {
+        if (shape == null || parameterIndex < 1 || !recording()) {
             return;
         }
         Object[] p = params;
@@ -38,6 +38,11 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
             params = p;
         }
         p[parameterIndex] = value;
+    }
+
+    /** Whether a listener will read this statement's values, after it runs or before. */
+    private boolean recording() {
+        return FactBus.wants(shape.kind()) || FactBus.wantsBefore(shape);
     }
 
     @Override
@@ -102,7 +107,7 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
     @Override
     public void addBatch() throws SQLException {
         psDelegate.addBatch();
-        if (shape != null && FactBus.wants(shape.kind())) {
+        if (shape != null && recording()) {
             if (batchParams == null) {
                 batchParams = new ArrayList<>();
             }
@@ -117,6 +122,18 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
     }
 
     @Override
+    void checkBatch() throws SQLException {
+        List<Object[]> entries = batchParams;
+        if (entries == null) {
+            super.checkBatch();
+            return;
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            connection.checkBefore(sql, shape, entries.get(i), i);
+        }
+    }
+
+    @Override
     void batchDone(long start, long[] counts, SQLException failure) {
         List<Object[]> entries = batchParams;
         batchParams = null;
@@ -125,7 +142,7 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
             return;
         }
         for (int i = 0; i < entries.size(); i++) {
-            Exec exec = connection.begin(sql, shape, null);
+            Exec exec = connection.record(sql, shape, null);
             publishBatchEntry(exec, i, entries.get(i), counts, failure, start);
             connection.after(shape, counts != null && i < counts.length ? null : failure);
         }

@@ -293,6 +293,7 @@ public class GuardStatement extends ForwardingStatement {
     public void addBatch(String sql) throws SQLException {
         delegate.addBatch(sql);
         if (FactBus.active()) {
+            // Kept while anyone listens: entries are shown to listeners before and after the batch runs.
             if (batchTexts == null) {
                 batchTexts = new ArrayList<>();
             }
@@ -310,8 +311,19 @@ public class GuardStatement extends ForwardingStatement {
         batchTexts = null;
     }
 
+    /** Shows every batch entry to the pre-execution listeners; strict mode refuses the whole batch. */
+    void checkBatch() throws SQLException {
+        List<String> texts = batchTexts;
+        if (texts != null) {
+            for (int i = 0; i < texts.size(); i++) {
+                connection.checkBefore(texts.get(i), GuardConnection.shapeOf(texts.get(i)), null, i);
+            }
+        }
+    }
+
     @Override
     public int[] executeBatch() throws SQLException {
+        checkBatch();
         long start = System.nanoTime();
         int[] counts;
         try {
@@ -327,6 +339,7 @@ public class GuardStatement extends ForwardingStatement {
 
     @Override
     public long[] executeLargeBatch() throws SQLException {
+        checkBatch();
         long start = System.nanoTime();
         long[] counts;
         try {
@@ -364,7 +377,7 @@ public class GuardStatement extends ForwardingStatement {
         for (int i = 0; i < texts.size(); i++) {
             String sql = texts.get(i);
             SqlShape shape = GuardConnection.shapeOf(sql);
-            Exec exec = connection.begin(sql, shape, null);
+            Exec exec = connection.record(sql, shape, null);
             publishBatchEntry(exec, i, null, counts, failure, start);
             connection.after(shape, counts != null && i < counts.length ? null : failure);
         }

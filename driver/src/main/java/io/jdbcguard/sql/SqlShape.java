@@ -19,12 +19,14 @@ public final class SqlShape {
     private final SetInfo set;
     private final boolean implicitCommit;
     private final boolean namedLock;
+    private final boolean releasesNamedLock;
     private final Structure structure;
     private final int lockClauseStart;
     private final int statementEnd;
 
     SqlShape(StatementKind kind, LockMode lock, InsertVariant insertVariant, String normalized, Object[] slots,
-             int paramCount, SetInfo set, boolean implicitCommit, boolean namedLock, Structure structure,
+             int paramCount, SetInfo set, boolean implicitCommit, boolean namedLock, boolean releasesNamedLock,
+             Structure structure,
              int lockClauseStart, int statementEnd) {
         this.kind = kind;
         this.lock = lock;
@@ -35,6 +37,7 @@ public final class SqlShape {
         this.set = set;
         this.implicitCommit = implicitCommit;
         this.namedLock = namedLock;
+        this.releasesNamedLock = releasesNamedLock;
         this.structure = structure;
         this.lockClauseStart = lockClauseStart;
         this.statementEnd = statementEnd;
@@ -94,6 +97,11 @@ public final class SqlShape {
     /** Whether it calls {@code GET_LOCK(…)}. */
     public boolean namedLock() {
         return namedLock;
+    }
+
+    /** Whether it calls {@code RELEASE_LOCK(…)} or {@code RELEASE_ALL_LOCKS()}. */
+    public boolean releasesNamedLock() {
+        return releasesNamedLock;
     }
 
     /** The structural facts, or {@code null} when the statement is not a DML statement the guard understood. */

@@ -63,6 +63,7 @@ public final class SqlShapes {
         SetInfo set = SetInfo.NONE;
         boolean implicitCommit = false;
         boolean namedLock = false;
+        boolean releasesNamedLock = false;
         int lockStart = -1;
         int lockNormStart = -1;
         if (first < end && !multi) {
@@ -136,6 +137,9 @@ public final class SqlShapes {
             if (kind == StatementKind.SELECT) {
                 for (int i = first; i < end; i++) {
                     Token k = t.get(i);
+                    if (k.is("RELEASE_LOCK") || k.is("RELEASE_ALL_LOCKS")) {
+                        releasesNamedLock = true;
+                    }
                     if (k.depth != 0 || k.type != Lexer.WORD) {
                         if (k.is("GET_LOCK")) {
                             namedLock = true;
@@ -170,7 +174,7 @@ public final class SqlShapes {
             structure = structureOf(parseText, kind);
         }
         return new SqlShape(kind, lock, variant, normalized, lx.slots.toArray(), lx.paramCount, set,
-                implicitCommit, namedLock, structure, lockStart, statementEnd);
+                implicitCommit, namedLock, releasesNamedLock, structure, lockStart, statementEnd);
     }
 
     private static Structure structureOf(String parseText, StatementKind kind) {

@@ -1,0 +1,552 @@
+package io.jdbcguard.rules;
+
+import io.jdbcguard.UnsafePatternException;
+import io.jdbcguard.config.GuardConfig;
+import io.jdbcguard.config.Mode;
+import io.jdbcguard.config.RuleId;
+import io.jdbcguard.fact.ExecutionFact;
+import io.jdbcguard.fact.FactBus;
+import io.jdbcguard.fact.FactListener;
+import io.jdbcguard.fact.Outcome;
+import io.jdbcguard.sql.InsertVariant;
+import io.jdbcguard.sql.Isolation;
+import io.jdbcguard.sql.LockMode;
+import io.jdbcguard.sql.SqlShape;
+import io.jdbcguard.sql.StatementKind;
+import io.jdbcguard.sql.Structure;
+import io.jdbcguard.sql.Structure.Assignment;
+import io.jdbcguard.sql.Structure.Equality;
+import io.jdbcguard.sql.Structure.TableName;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The rules {@code check-then-insert}, {@code lost-update} and {@code lock-without-transaction}, as
+ * DESIGN.md defines them. They read facts only: statements that can open a pattern (a non-locking
+ * single-table SELECT by equality that found no row, or found one) are remembered per application
+ * thread; the statement that completes a pattern (an INSERT, an UPDATE, a locking read under autocommit)
+ * is examined before it runs, so strict mode can refuse it.
+ *
+ * <p>Call sites cost a stack walk. The completing statement's is taken only when it completes a
+ * pattern, a check's whenever it finds no row; a single-row read's, the hot path, for the first
+ * {@link #SAMPLED_OPENINGS} executions of its SQL text and, once that text has opened a pattern, always.
+ * A lost update whose read ran unsampled is reported at once without the read's site, and again, with
+ * it, at its next occurrence. In strict mode every site is taken.
+ */
+public final class GuardRules implements FactListener {
+
+    /** Executions of one reading SQL text whose call site is taken before it is known to open a pattern. */
+    static final int SAMPLED_OPENINGS = 4;
+    private static final int MAX_TRACKED_SHAPES = 8192;
+
+    private static final GuardRules INSTANCE = new GuardRules();
+    private static volatile boolean installed;
+
+    private static final ThreadLocal<ThreadMemory> MEMORY = ThreadLocal.withInitial(ThreadMemory::new);
+    /** Per opening SQL shape: how many sampled so far, or -1 once it opened a pattern ("hot"). */
+    private final ConcurrentHashMap<SqlShape, int[]> sampling = new ConcurrentHashMap<>();
+
+    private static final Set<StatementKind> KINDS = EnumSet.of(StatementKind.SELECT, StatementKind.LOCK_TABLES,
+            StatementKind.UNLOCK_TABLES, StatementKind.DDL);
+
+    private GuardRules() {
+    }
+
+    /** Registers the rules on the fact bus, once per JVM (the driver does this when it loads). */
+    public static synchronized void install() {
+        if (!installed) {
+            installed = true;
+            FactBus.register(INSTANCE);
+            GuardStatsMBeans.register();
+        }
+    }
+
+    @Override
+    public Set<StatementKind> kinds() {
+        return KINDS;
+    }
+
+    @Override
+    public boolean wantsBefore(SqlShape shape) {
+        switch (shape.kind()) {
+            case INSERT:
+                return shape.insertVariant() == InsertVariant.PLAIN && shape.structure() != null;
+            case UPDATE:
+                return shape.structure() != null;
+            case SELECT:
+                return shape.lock() != LockMode.NONE;
+            default:
+                return false;
+        }
+    }
+
+    // ---- after execution: remember what can open a pattern ---------------------------------------
+
+    @Override
+    public void onExecution(ExecutionFact f) {
+        if (f.outcome().type() == Outcome.Type.FAILED) {
+            return;
+        }
+        ThreadMemory memory = MEMORY.get();
+        long conn = f.connection().id();
+        SqlShape shape = f.shape();
+        switch (shape.kind()) {
+            case LOCK_TABLES:
+                memory.sessionLock(conn, true);
+                return;
+            case UNLOCK_TABLES:
+                memory.sessionLock(conn, false);
+                return;
+            case DDL:
+                invalidateIndexes(f);
+                return;
+            default:
+                break;
+        }
+        if (shape.namedLock()) {
+            memory.sessionLock(conn, true);
+        }
+        if (shape.releasesNamedLock()) {
+            memory.sessionLock(conn, false);
+        }
+        if (shape.lock() == LockMode.FOR_UPDATE && f.inTransaction()) {
+            memory.exclusiveLock(conn, f.transactionId());
+        }
+        Structure s = shape.structure();
+        if (shape.lock() != LockMode.NONE || s == null || s.table() == null || s.keyEqualities().isEmpty()
+                || f.outcome().type() != Outcome.Type.ROWS) {
+            return;
+        }
+        boolean check;
+        switch (s.form()) {
+            case ROWS:
+                check = !f.outcome().rowFound();
+                if (!check && s.selectedColumns().isEmpty()) {
+                    return; // read nothing it could write back
+                }
+                break;
+            case COUNT:
+            case EXISTS:
+                if (f.outcome().firstValue() == null || f.outcome().firstValue() != 0L) {
+                    return;
+                }
+                check = true;
+                break;
+            default:
+                return;
+        }
+        GuardConfig config = f.connection().config();
+        if (check ? !config.enabled(RuleId.CHECK_THEN_INSERT) : !config.enabled(RuleId.LOST_UPDATE)) {
+            return;
+        }
+        // A check that found nothing is rare enough to take its site every time; a read that found its row is
+        // the hot path, sampled per SQL text.
+        StackTraceElement site = check || sample(shape, config) ? CallSites.capture(config.appPackages()) : null;
+        memory.add(new ThreadMemory.Opener(f, site, check,
+                f.inTransaction() && memory.exclusiveLocked(conn, f.transactionId()), memory.sessionLocked(conn)));
+    }
+
+    private boolean sample(SqlShape shape, GuardConfig config) {
+        if (config.mode() == Mode.STRICT) {
+            return true;
+        }
+        int[] n = sampling.get(shape);
+        if (n == null) {
+            if (sampling.size() >= MAX_TRACKED_SHAPES) {
+                sampling.clear();
+            }
+            n = sampling.computeIfAbsent(shape, k -> new int[1]);
+        }
+        if (n[0] < 0) {
+            return true;
+        }
+        return n[0]++ < SAMPLED_OPENINGS;
+    }
+
+    private void markHot(SqlShape shape) {
+        sampling.computeIfAbsent(shape, k -> new int[1])[0] = -1;
+    }
+
+    private static final Pattern DDL_TABLE = Pattern.compile(
+            "(?i)^\\s*(?:ALTER\\s+(?:ONLINE\\s+|IGNORE\\s+)?TABLE|DROP\\s+TABLE(?:\\s+IF\\s+EXISTS)?|TRUNCATE(?:\\s+TABLE)?"
+                    + "|CREATE\\s+(?:OR\\s+REPLACE\\s+)?TABLE(?:\\s+IF\\s+NOT\\s+EXISTS)?"
+                    + "|(?:CREATE|DROP)\\s+(?:UNIQUE\\s+|FULLTEXT\\s+|SPATIAL\\s+)?INDEX\\s+(?:IF\\s+(?:NOT\\s+)?EXISTS\\s+)?\\S+\\s+ON)"
+                    + "\\s+(`[^`]+`|[\\w$]+)(?:\\.(`[^`]+`|[\\w$]+))?(?:\\s|\\(|$)");
+
+    private static void invalidateIndexes(ExecutionFact f) {
+        Matcher m = DDL_TABLE.matcher(f.shape().normalized());
+        IndexCatalog catalog = IndexCatalog.of(f.connection().dataSource());
+        if (m.find()) {
+            String first = unquote(m.group(1));
+            String second = m.group(2) == null ? null : unquote(m.group(2));
+            catalog.invalidate(second == null ? null : first, second == null ? first : second);
+        } else {
+            catalog.invalidate(null, null);
+        }
+    }
+
+    private static String unquote(String s) {
+        return s.startsWith("`") ? s.substring(1, s.length() - 1) : s;
+    }
+
+    // ---- before execution: does this statement complete a pattern? ------------------------------
+
+    @Override
+    public void beforeExecution(ExecutionFact w) throws UnsafePatternException {
+        switch (w.kind()) {
+            case INSERT:
+                if (w.connection().config().enabled(RuleId.CHECK_THEN_INSERT)) {
+                    checkThenInsert(w);
+                }
+                break;
+            case UPDATE:
+                if (w.connection().config().enabled(RuleId.LOST_UPDATE)) {
+                    lostUpdate(w);
+                }
+                break;
+            case SELECT:
+                if (!w.inTransaction() && w.connection().config().enabled(RuleId.LOCK_WITHOUT_TRANSACTION)) {
+                    lockWithoutTransaction(w);
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** How two statements relate in time; {@code null} when they form no pattern (too far apart). */
+    private static String relation(ThreadMemory.Opener o, ExecutionFact w) {
+        ExecutionFact r = o.fact;
+        boolean sameTx = r.connection().id() == w.connection().id() && r.transactionId() == w.transactionId()
+                && r.inTransaction() && w.inTransaction();
+        if (sameTx) {
+            return "in the same transaction";
+        }
+        long gap = w.startNanos() - r.endNanos();
+        if (gap > w.connection().config().windowNanos()) {
+            return null;
+        }
+        String ms = Math.max(0, gap / 1_000_000) + " ms apart";
+        if (!r.inTransaction() && !w.inTransaction()) {
+            return "as separate autocommit statements " + ms;
+        }
+        return "in separate transactions " + ms + (r.connection().id() == w.connection().id() ? "" : " on different connections");
+    }
+
+    /** Whether the pattern is serialized, and so safe. */
+    private static boolean serialized(ThreadMemory.Opener o, ExecutionFact w, String relation) {
+        if (o.underSessionLock && o.fact.connection().id() == w.connection().id()
+                && MEMORY.get().sessionLocked(w.connection().id())) {
+            return true;
+        }
+        if (!"in the same transaction".equals(relation)) {
+            return false;
+        }
+        return o.afterExclusiveLock || w.isolation() == Isolation.SERIALIZABLE
+                || o.fact.isolation() == Isolation.SERIALIZABLE;
+    }
+
+    private void checkThenInsert(ExecutionFact w) throws UnsafePatternException {
+        Structure ins = w.shape().structure();
+        if (ins.table() == null || ins.insertColumns().isEmpty()) {
+            return;
+        }
+        ThreadMemory memory = MEMORY.get();
+        for (int age = 0; age < ThreadMemory.OPENERS; age++) {
+            ThreadMemory.Opener o = memory.opener(age);
+            if (o == null || !o.check) {
+                continue;
+            }
+            Structure chk = o.fact.shape().structure();
+            if (!sameTable(chk.table(), ins.table()) || !keyInserted(o.fact, chk, w, ins)) {
+                continue;
+            }
+            String relation = relation(o, w);
+            if (relation == null) {
+                continue;
+            }
+            memory.remove(o);
+            if (serialized(o, w, relation)) {
+                return;
+            }
+            report(RuleId.CHECK_THEN_INSERT, o, w, relation, columns(chk.keyEqualities()));
+            return;
+        }
+    }
+
+    private void lostUpdate(ExecutionFact w) throws UnsafePatternException {
+        Structure up = w.shape().structure();
+        if (up.table() == null || up.keyEqualities().isEmpty() || up.assignments().isEmpty()) {
+            return;
+        }
+        ThreadMemory memory = MEMORY.get();
+        for (int age = 0; age < ThreadMemory.OPENERS; age++) {
+            ThreadMemory.Opener o = memory.opener(age);
+            if (o == null || o.check) {
+                continue;
+            }
+            Structure rd = o.fact.shape().structure();
+            if (!sameTable(rd.table(), up.table()) || !sameKey(o.fact, rd, w, up)) {
+                continue;
+            }
+            Set<String> keyColumns = new LinkedHashSet<>(columns(rd.keyEqualities()));
+            boolean all = rd.selectedColumns().contains("*");
+            List<String> written = new ArrayList<>();
+            for (Assignment a : up.assignments()) {
+                if (!a.selfReferencing() && !keyColumns.contains(a.column())
+                        && (all || rd.selectedColumns().contains(a.column()))) {
+                    written.add(a.column());
+                }
+            }
+            if (written.isEmpty() || optimistic(rd, up, keyColumns, all)) {
+                continue;
+            }
+            String relation = relation(o, w);
+            if (relation == null) {
+                continue;
+            }
+            memory.remove(o);
+            if (serialized(o, w, relation)) {
+                return;
+            }
+            if (o.site == null) {
+                markHot(o.fact.shape());
+            }
+            report(RuleId.LOST_UPDATE, o, w, relation, written);
+            return;
+        }
+    }
+
+    /** Whether the UPDATE's WHERE checks, besides the key, a column the read returned (optimistic locking). */
+    private static boolean optimistic(Structure rd, Structure up, Set<String> keyColumns, boolean all) {
+        for (Equality e : up.keyEqualities()) {
+            if (!keyColumns.contains(e.column()) && (all || rd.selectedColumns().contains(e.column()))) {
+                return true;
+            }
+        }
+        for (String c : up.otherColumns()) {
+            if (all || rd.selectedColumns().contains(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void lockWithoutTransaction(ExecutionFact w) throws UnsafePatternException {
+        Structure s = w.shape().structure();
+        String table = s == null || s.table() == null ? null : s.table().toString();
+        StackTraceElement site = CallSites.capture(w.connection().config().appPackages());
+        String place = table + '|' + site;
+        Finding f = Reporter.occurred(RuleId.LOCK_WITHOUT_TRANSACTION, place, () -> new Finding(
+                RuleId.LOCK_WITHOUT_TRANSACTION, Finding.Level.WARN,
+                "[lock-without-transaction] " + (table == null ? "a locking read" : table) + ": "
+                        + lockWords(w.shape()) + " at " + site + " ran under autocommit, so its locks ended with"
+                        + " the statement and protect nothing that follows. Fix: run it inside a transaction"
+                        + " (setAutoCommit(false) or START TRANSACTION) together with the statements it protects,"
+                        + " and commit after them.",
+                table, s == null ? List.of() : columns(s.keyEqualities()), null, site, w.isolation(),
+                sqlText(w), null));
+        refuseIfStrict(w, f);
+    }
+
+    private static String lockWords(SqlShape shape) {
+        return shape.lock() == LockMode.FOR_UPDATE ? "SELECT … FOR UPDATE" : "SELECT … LOCK IN SHARE MODE / FOR SHARE";
+    }
+
+    private void report(RuleId rule, ThreadMemory.Opener o, ExecutionFact w, String relation, List<String> columns)
+            throws UnsafePatternException {
+        GuardConfig config = w.connection().config();
+        StackTraceElement writeSite = CallSites.capture(config.appPackages());
+        Structure s = w.shape().structure();
+        String table = s.table().toString();
+        String place = table + '|' + o.site + '|' + writeSite;
+        Finding f = Reporter.occurred(rule, place, () -> rule == RuleId.CHECK_THEN_INSERT
+                ? checkThenInsertFinding(o, w, relation, columns, writeSite)
+                : lostUpdateFinding(o, w, relation, columns, writeSite));
+        refuseIfStrict(w, f);
+    }
+
+    private static void refuseIfStrict(ExecutionFact w, Finding f) throws UnsafePatternException {
+        if (f != null && w.connection().config().mode() == Mode.STRICT && f.level() != Finding.Level.INFO) {
+            throw new UnsafePatternException(f.rule().id(), f.message());
+        }
+    }
+
+    private static Finding checkThenInsertFinding(ThreadMemory.Opener o, ExecutionFact w, String relation,
+                                                  List<String> key, StackTraceElement writeSite) {
+        TableName t = w.shape().structure().table();
+        String cols = String.join(", ", key);
+        Boolean unique = IndexCatalog.of(w.connection().dataSource()).uniqueWithin(t, w.connection().currentSchema(), key);
+        String iso = isolationText(w.isolation());
+        String head = "[check-then-insert] " + t + "(" + cols + "): " + checkWords(o.fact) + " at " + o.site
+                + " found no row, then an INSERT at " + writeSite + " added it " + relation + iso + "; two concurrent"
+                + " callers can both pass the check and both insert";
+        String message;
+        Finding.Level level;
+        if (Boolean.FALSE.equals(unique)) {
+            level = Finding.Level.ERROR;
+            message = head + ", and with no unique index on (" + cols + ") the table silently gains duplicate rows."
+                    + " Fix: add a UNIQUE index on (" + cols + "), then INSERT first and treat the duplicate-key error"
+                    + " (1062, SQLState 23000) as \"already there\", or use INSERT … ON DUPLICATE KEY UPDATE or"
+                    + " INSERT IGNORE; or take the check as SELECT … FOR UPDATE in the same transaction as the INSERT.";
+        } else {
+            level = Finding.Level.WARN;
+            message = head + ", so the loser gets a duplicate-key error (1062, SQLState 23000)"
+                    + (unique == null ? " if a unique index covers (" + cols + ") (the guard could not read the indexes)"
+                    : " from the unique index")
+                    + (w.isolation() == Isolation.REPEATABLE_READ
+                    ? ", and on REPEATABLE READ a re-SELECT in the same transaction still misses the winner's row" : "")
+                    + ". Fix: INSERT first and treat the duplicate-key error as \"already there\", or use"
+                    + " INSERT … ON DUPLICATE KEY UPDATE or INSERT IGNORE; or take the check as SELECT … FOR UPDATE"
+                    + " in the same transaction as the INSERT.";
+        }
+        return new Finding(RuleId.CHECK_THEN_INSERT, level, message, t.toString(), key, o.site, writeSite,
+                w.isolation(), sqlText(w), sqlText(o.fact));
+    }
+
+    private static Finding lostUpdateFinding(ThreadMemory.Opener o, ExecutionFact w, String relation,
+                                             List<String> written, StackTraceElement writeSite) {
+        TableName t = w.shape().structure().table();
+        List<String> key = columns(o.fact.shape().structure().keyEqualities());
+        Boolean unique = IndexCatalog.of(w.connection().dataSource()).uniqueWithin(t, w.connection().currentSchema(), key);
+        if (Boolean.FALSE.equals(unique)) {
+            return null; // not a read of one row by a unique key
+        }
+        String cols = String.join(", ", written);
+        String first = written.get(0);
+        String readAt = o.site != null ? "a SELECT at " + o.site
+                : "a SELECT (its call site was not recorded: this SQL ran often before without completing a pattern;"
+                + " from now on it is, and the next occurrence is reported with it)";
+        String message = "[lost-update] " + t + "(" + cols + "): " + readAt + " read " + cols
+                + " of one row by (" + String.join(", ", key) + "), then an UPDATE at " + writeSite
+                + " wrote an absolute new value " + relation + isolationText(w.isolation()) + "; a concurrent"
+                + " transaction can change the row in between and its change is silently overwritten."
+                + " Fix: read with SELECT … FOR UPDATE in the same transaction as the UPDATE, or update relatively"
+                + " (SET " + first + " = " + first + " + ?), or use optimistic locking (a version column:"
+                + " UPDATE … WHERE id = ? AND version = ?, retrying when no row changed).";
+        return new Finding(RuleId.LOST_UPDATE, Finding.Level.WARN, message, t.toString(), written, o.site, writeSite,
+                w.isolation(), sqlText(w), sqlText(o.fact));
+    }
+
+    private static String checkWords(ExecutionFact check) {
+        switch (check.shape().structure().form()) {
+            case COUNT:
+                return "a SELECT COUNT(…)";
+            case EXISTS:
+                return "a SELECT EXISTS(…)";
+            default:
+                return "a SELECT";
+        }
+    }
+
+    private static String isolationText(Isolation i) {
+        return i == null ? "" : " under " + i.name();
+    }
+
+    // ---- matching helpers -----------------------------------------------------------------------
+
+    static boolean sameTable(TableName a, TableName b) {
+        return a != null && b != null && a.name().equals(b.name())
+                && (a.schema() == null || b.schema() == null || a.schema().equals(b.schema()));
+    }
+
+    /** Whether some inserted row carries every key column of the check, with the same value where both are known. */
+    private static boolean keyInserted(ExecutionFact check, Structure chk, ExecutionFact w, Structure ins) {
+        List<String> cols = ins.insertColumns();
+        for (Equality e : chk.keyEqualities()) {
+            if (!cols.contains(e.column())) {
+                return false;
+            }
+        }
+        for (List<Integer> row : ins.insertRows()) {
+            boolean all = true;
+            for (Equality e : chk.keyEqualities()) {
+                int i = cols.indexOf(e.column());
+                if (i >= row.size() || !sameValue(check.slotValue(e.slot()), row.get(i) > 0 ? w.slotValue(row.get(i)) : null)) {
+                    all = false;
+                    break;
+                }
+            }
+            if (all) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the UPDATE's WHERE fixes every key column of the read to the same value. */
+    private static boolean sameKey(ExecutionFact read, Structure rd, ExecutionFact w, Structure up) {
+        for (Equality e : rd.keyEqualities()) {
+            Equality match = null;
+            for (Equality u : up.keyEqualities()) {
+                if (u.column().equals(e.column())) {
+                    match = u;
+                    break;
+                }
+            }
+            if (match == null || !sameValue(read.slotValue(e.slot()), w.slotValue(match.slot()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Equal, or unknown on either side (then the columns alone decide). */
+    static boolean sameValue(Object a, Object b) {
+        if (a == null || b == null || a instanceof java.io.InputStream || a instanceof java.io.Reader
+                || b instanceof java.io.InputStream || b instanceof java.io.Reader) {
+            return true;
+        }
+        if (a instanceof Number && b instanceof Number) {
+            try {
+                return new BigDecimal(a.toString()).compareTo(new BigDecimal(b.toString())) == 0;
+            } catch (NumberFormatException e) {
+                return a.equals(b);
+            }
+        }
+        if (a instanceof byte[] && b instanceof byte[]) {
+            return Arrays.equals((byte[]) a, (byte[]) b);
+        }
+        if (a instanceof Number || b instanceof Number) {
+            return a.toString().equals(b.toString());
+        }
+        return a.equals(b) || a.toString().equals(b.toString());
+    }
+
+    private static List<String> columns(List<Equality> eqs) {
+        List<String> out = new ArrayList<>(eqs.size());
+        for (Equality e : eqs) {
+            out.add(e.column());
+        }
+        return out;
+    }
+
+    /** The SQL for a log line: normalised (values as {@code ?}) unless values are to be logged. */
+    static String sqlText(ExecutionFact f) {
+        if (!f.connection().config().logValues()) {
+            return f.shape().normalized();
+        }
+        StringBuilder sb = new StringBuilder(f.sql());
+        if (f.shape().paramCount() > 0) {
+            sb.append(" [");
+            for (int i = 1; i <= f.shape().paramCount(); i++) {
+                sb.append(i > 1 ? ", " : "").append(i).append('=').append(f.param(i));
+            }
+            sb.append(']');
+        }
+        return sb.toString();
+    }
+
+    /** Forgets what the calling thread did: for test isolation (a new test must not complete an old test's check). */
+    public static void forgetCurrentThread() {
+        MEMORY.remove();
+    }
+}

@@ -1,0 +1,128 @@
+package io.jdbcguard.rules;
+
+import io.jdbcguard.config.RuleId;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
+
+/**
+ * Turns findings into log lines: one finding, one place (rule, table, call sites), across every
+ * connection and data source of the JVM, is logged once, then counted. Formatting a finding is the
+ * rules' business; writing it is this class's.
+ */
+public final class Reporter {
+
+    /** Places beyond this many are counted per rule but no longer logged: a bound on memory. */
+    static final int MAX_PLACES = 10_000;
+
+    private static final Map<String, Place> PLACES = new ConcurrentHashMap<>();
+    private static final Map<RuleId, LongAdder> BY_RULE = new EnumMap<>(RuleId.class);
+    private static final Map<RuleId, Logger> LOGGERS = new EnumMap<>(RuleId.class);
+
+    static {
+        for (RuleId r : RuleId.values()) {
+            BY_RULE.put(r, new LongAdder());
+            LOGGERS.put(r, LoggerFactory.getLogger("jdbcguard." + r.id()));
+        }
+    }
+
+    /** A place's first finding and how often it has occurred. */
+    static final class Place {
+        final Finding first;
+        final LongAdder count = new LongAdder();
+
+        Place(Finding first) {
+            this.first = first;
+        }
+    }
+
+    private Reporter() {
+    }
+
+    /**
+     * Counts an occurrence at a place; on the first one, builds the finding (only then: building may read
+     * index metadata) and logs it. Returns the place's first finding, or {@code null} when the builder
+     * declined (no finding after all).
+     */
+    static Finding occurred(RuleId rule, String placeKey, Supplier<Finding> build) {
+        String key = rule.id() + '|' + placeKey;
+        Place place = PLACES.get(key);
+        if (place == null) {
+            Finding f = build.get();
+            if (f == null) {
+                return null;
+            }
+            if (PLACES.size() >= MAX_PLACES) {
+                BY_RULE.get(rule).increment();
+                return f;
+            }
+            Place mine = new Place(f);
+            place = PLACES.putIfAbsent(key, mine);
+            if (place == null) {
+                place = mine;
+                log(f);
+            }
+        }
+        place.count.increment();
+        BY_RULE.get(rule).increment();
+        return place.first;
+    }
+
+    private static void log(Finding f) {
+        Logger log = LOGGERS.get(f.rule());
+        LoggingEventBuilder b;
+        switch (f.level()) {
+            case ERROR:
+                b = log.atError();
+                break;
+            case WARN:
+                b = log.atWarn();
+                break;
+            default:
+                b = log.atInfo();
+        }
+        b = b.addKeyValue("rule", f.rule().id());
+        if (f.table() != null) {
+            b = b.addKeyValue("table", f.table());
+        }
+        if (f.columns() != null && !f.columns().isEmpty()) {
+            b = b.addKeyValue("columns", String.join(",", f.columns()));
+        }
+        if (f.checkSite() != null) {
+            b = b.addKeyValue("checkSite", f.checkSite().toString());
+        }
+        if (f.writeSite() != null) {
+            b = b.addKeyValue("writeSite", f.writeSite().toString());
+        }
+        if (f.isolation() != null) {
+            b = b.addKeyValue("isolation", f.isolation().name());
+        }
+        if (f.sql() != null) {
+            b = b.addKeyValue("sql", f.sql());
+        }
+        if (f.checkSql() != null) {
+            b = b.addKeyValue("checkSql", f.checkSql());
+        }
+        b.log(f.message());
+    }
+
+    /** Findings so far per rule id (every occurrence counted). */
+    public static Map<String, Long> countsByRule() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        BY_RULE.forEach((r, n) -> out.put(r.id(), n.sum()));
+        return out;
+    }
+
+    /** Occurrences per place: key {@code rule|table|sites}, value the count. */
+    public static Map<String, Long> countsByPlace() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        PLACES.forEach((k, p) -> out.put(k, p.count.sum()));
+        return out;
+    }
+}

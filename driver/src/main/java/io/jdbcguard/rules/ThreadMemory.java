@@ -1,0 +1,105 @@
+package io.jdbcguard.rules;
+
+import io.jdbcguard.fact.ExecutionFact;
+
+/**
+ * What one application thread did recently that can open a pattern: bounded (a ring of the last
+ * {@link #OPENERS} openers, a few lock marks), held in a ThreadLocal so it goes away with the thread.
+ * Only its own thread touches it.
+ */
+final class ThreadMemory {
+
+    static final int OPENERS = 16;
+    private static final int LOCKS = 8;
+
+    /** A statement that can open a pattern. */
+    static final class Opener {
+        final ExecutionFact fact;
+        /** Its call site, or {@code null} when not sampled (see {@code GuardRules}). */
+        final StackTraceElement site;
+        /** A check that found nothing (else a read that found one row). */
+        final boolean check;
+        /** Its transaction already held an exclusive lock when it ran. */
+        final boolean afterExclusiveLock;
+        /** Its connection held a session lock (LOCK TABLES, GET_LOCK) when it ran. */
+        final boolean underSessionLock;
+
+        Opener(ExecutionFact fact, StackTraceElement site, boolean check, boolean afterExclusiveLock,
+               boolean underSessionLock) {
+            this.fact = fact;
+            this.site = site;
+            this.check = check;
+            this.afterExclusiveLock = afterExclusiveLock;
+            this.underSessionLock = underSessionLock;
+        }
+    }
+
+    final Opener[] openers = new Opener[OPENERS];
+    private int next;
+
+    private final long[] lockConnection = new long[LOCKS];
+    private final long[] lockTransaction = new long[LOCKS];
+    private int lockNext;
+
+    private final long[] sessionLocked = new long[LOCKS];
+    private int sessionNext;
+
+    void add(Opener o) {
+        openers[next] = o;
+        next = (next + 1) % OPENERS;
+    }
+
+    void remove(Opener o) {
+        for (int i = 0; i < OPENERS; i++) {
+            if (openers[i] == o) {
+                openers[i] = null;
+            }
+        }
+    }
+
+    /** Newest first. */
+    Opener opener(int age) {
+        return openers[Math.floorMod(next - 1 - age, OPENERS)];
+    }
+
+    void exclusiveLock(long connection, long transaction) {
+        if (!exclusiveLocked(connection, transaction)) {
+            lockConnection[lockNext] = connection;
+            lockTransaction[lockNext] = transaction + 1; // 0 marks an empty slot
+            lockNext = (lockNext + 1) % LOCKS;
+        }
+    }
+
+    boolean exclusiveLocked(long connection, long transaction) {
+        for (int i = 0; i < LOCKS; i++) {
+            if (lockConnection[i] == connection && lockTransaction[i] == transaction + 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void sessionLock(long connection, boolean held) {
+        for (int i = 0; i < LOCKS; i++) {
+            if (sessionLocked[i] == connection) {
+                if (!held) {
+                    sessionLocked[i] = 0;
+                }
+                return;
+            }
+        }
+        if (held) {
+            sessionLocked[sessionNext] = connection;
+            sessionNext = (sessionNext + 1) % LOCKS;
+        }
+    }
+
+    boolean sessionLocked(long connection) {
+        for (int i = 0; i < LOCKS; i++) {
+            if (sessionLocked[i] == connection) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
