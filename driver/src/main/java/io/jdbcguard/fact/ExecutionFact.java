@@ -107,7 +107,11 @@ public final class ExecutionFact {
         return outcome;
     }
 
-    /** {@link System#nanoTime()} when the statement was handed to the driver. */
+    /**
+     * {@link System#nanoTime()} when the statement was handed to the driver, for a fact shown before it
+     * ran ({@link Outcome#PENDING}); for a completed statement the guard reads the clock once, at the end,
+     * and this equals {@link #endNanos()}.
+     */
     public long startNanos() {
         return startNanos;
     }

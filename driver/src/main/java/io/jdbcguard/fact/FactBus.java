@@ -16,6 +16,8 @@ import java.util.List;
 public final class FactBus {
 
     private static volatile FactListener[] listeners = new FactListener[0];
+    /** Parallel to {@link #listeners}: each one's kinds as a bit mask. */
+    private static volatile int[] listenerMasks = new int[0];
     private static volatile int kindMask;
 
     private FactBus() {
@@ -40,11 +42,14 @@ public final class FactBus {
 
     private static void update(List<FactListener> l) {
         int mask = 0;
-        for (FactListener f : l) {
-            for (StatementKind k : f.kinds()) {
-                mask |= 1 << k.ordinal();
+        int[] masks = new int[l.size()];
+        for (int i = 0; i < masks.length; i++) {
+            for (StatementKind k : l.get(i).kinds()) {
+                masks[i] |= 1 << k.ordinal();
             }
+            mask |= masks[i];
         }
+        listenerMasks = masks;
         listeners = l.toArray(new FactListener[0]);
         kindMask = mask;
     }
@@ -106,13 +111,16 @@ public final class FactBus {
         ExecutionFact fact = new ExecutionFact(connection, transactionId, inTransaction, autoCommit, isolation, sql,
                 shape, params, batchIndex, outcome, startNanos, endNanos, Thread.currentThread());
         int bit = 1 << shape.kind().ordinal();
-        for (FactListener l : listeners) {
+        FactListener[] ls = listeners;
+        int[] masks = listenerMasks;
+        for (int i = 0; i < ls.length && i < masks.length; i++) {
+            if ((masks[i] & bit) == 0) {
+                continue;
+            }
             try {
-                if (l.kinds().contains(shape.kind()) && (kindMask & bit) != 0) {
-                    l.onExecution(fact);
-                }
+                ls[i].onExecution(fact);
             } catch (Throwable t) {
-                InternalErrors.record("listener " + l.getClass().getName() + ".onExecution", t);
+                InternalErrors.record("listener " + ls[i].getClass().getName() + ".onExecution", t);
             }
         }
     }

@@ -42,7 +42,13 @@ public final class Outcome {
         this.error = error;
     }
 
+    private static final Outcome ROW = new Outcome(Type.ROWS, true, null, -1, null);
+    private static final Outcome NO_ROW = new Outcome(Type.ROWS, false, null, -1, null);
+
     public static Outcome rows(boolean rowFound, Long firstValue) {
+        if (firstValue == null) {
+            return rowFound ? ROW : NO_ROW;
+        }
         return new Outcome(Type.ROWS, rowFound, firstValue, -1, null);
     }
 

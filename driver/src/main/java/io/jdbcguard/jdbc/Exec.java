@@ -19,11 +19,10 @@ final class Exec {
     final boolean inTransaction;
     final boolean autoCommit;
     final Isolation isolation;
-    final long startNanos;
     long endNanos;
 
     Exec(ConnectionInfo connection, String sql, SqlShape shape, Object[] params, long transactionId,
-         boolean inTransaction, boolean autoCommit, Isolation isolation, long startNanos) {
+         boolean inTransaction, boolean autoCommit, Isolation isolation) {
         this.connection = connection;
         this.sql = sql;
         this.shape = shape;
@@ -32,16 +31,18 @@ final class Exec {
         this.inTransaction = inTransaction;
         this.autoCommit = autoCommit;
         this.isolation = isolation;
-        this.startNanos = startNanos;
     }
 
+    /** The driver returned: the one clock read of a recorded execution. */
     void ended() {
-        endNanos = System.nanoTime();
+        if (endNanos == 0) {
+            endNanos = System.nanoTime();
+        }
     }
 
     void publish(Outcome outcome, int batchIndex, Object[] batchParams) {
+        ended();
         FactBus.publish(connection, transactionId, inTransaction, autoCommit, isolation, sql, shape,
-                batchParams != null ? batchParams : params, batchIndex, outcome, startNanos,
-                endNanos == 0 ? System.nanoTime() : endNanos);
+                batchParams != null ? batchParams : params, batchIndex, outcome, endNanos, endNanos);
     }
 }

@@ -122,7 +122,7 @@ public final class GuardConnection extends ForwardingConnection {
         }
         try {
             return new Exec(info, sql, shape, params == null ? null : params.clone(), transactionId,
-                    inTransaction(), autoCommit, isolation(), System.nanoTime());
+                    inTransaction(), autoCommit, isolation());
         } catch (Throwable t) {
             InternalErrors.record("recording an execution", t);
             return null;

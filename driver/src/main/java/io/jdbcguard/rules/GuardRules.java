@@ -35,24 +35,38 @@ import java.util.regex.Pattern;
  * thread; the statement that completes a pattern (an INSERT, an UPDATE, a locking read under autocommit)
  * is examined before it runs, so strict mode can refuse it.
  *
- * <p>Call sites cost a stack walk. The completing statement's is taken only when it completes a
- * pattern, a check's whenever it finds no row; a single-row read's, the hot path, for the first
- * {@link #SAMPLED_OPENINGS} executions of its SQL text and, once that text has opened a pattern, always.
- * A lost update whose read ran unsampled is reported at once without the read's site, and again, with
- * it, at its next occurrence. In strict mode every site is taken.
+ * <p>Call sites cost a stack walk (a microsecond or two), so they are sampled: an opening statement's
+ * site is walked for the first {@link #SAMPLED} executions of its SQL (normalised, so literal variants
+ * share it), and a completing statement's for the first {@link #SAMPLED} patterns of each (opening SQL,
+ * completing SQL) pair; after that the last site sampled stands for the SQL. A pattern repeated from a
+ * known place thus costs no stack walk; the price is that one SQL text run from several places is, after
+ * its samples, counted under the place sampled last. In strict mode every site is walked.
  */
 public final class GuardRules implements FactListener {
 
-    /** Executions of one reading SQL text whose call site is taken before it is known to open a pattern. */
-    static final int SAMPLED_OPENINGS = 4;
+    /** Executions of one SQL (or one pair) whose call site is walked before the last sample stands for it. */
+    static final int SAMPLED = 8;
     private static final int MAX_TRACKED_SHAPES = 8192;
 
     private static final GuardRules INSTANCE = new GuardRules();
     private static volatile boolean installed;
 
     private static final ThreadLocal<ThreadMemory> MEMORY = ThreadLocal.withInitial(ThreadMemory::new);
-    /** Per opening SQL shape: how many sampled so far, or -1 once it opened a pattern ("hot"). */
-    private final ConcurrentHashMap<SqlShape, int[]> sampling = new ConcurrentHashMap<>();
+    /** Per opening SQL (normalised text, shared by all its literal variants): sampling state. */
+    private final ConcurrentHashMap<String, OpenerStats> openerStats = new ConcurrentHashMap<>();
+
+    /** How often an opening SQL ran, the call site last sampled for it, and the patterns it opened. */
+    static final class OpenerStats {
+        int executions;
+        volatile StackTraceElement site;
+        final ConcurrentHashMap<String, PairStats> pairs = new ConcurrentHashMap<>();
+    }
+
+    /** One (opening SQL, completing SQL) pair: how often it formed a pattern, and where it was last seen. */
+    static final class PairStats {
+        int occurrences;
+        volatile StackTraceElement writeSite;
+    }
 
     private static final Set<StatementKind> KINDS = EnumSet.of(StatementKind.SELECT, StatementKind.LOCK_TABLES,
             StatementKind.UNLOCK_TABLES, StatementKind.DDL);
@@ -147,32 +161,51 @@ public final class GuardRules implements FactListener {
         if (check ? !config.enabled(RuleId.CHECK_THEN_INSERT) : !config.enabled(RuleId.LOST_UPDATE)) {
             return;
         }
-        // A check that found nothing is rare enough to take its site every time; a read that found its row is
-        // the hot path, sampled per SQL text.
-        StackTraceElement site = check || sample(shape, config) ? CallSites.capture(config.appPackages()) : null;
+        StackTraceElement site = openerSite(shape, config);
         memory.add(new ThreadMemory.Opener(f, site, check,
                 f.inTransaction() && memory.exclusiveLocked(conn, f.transactionId()), memory.sessionLocked(conn)));
     }
 
-    private boolean sample(SqlShape shape, GuardConfig config) {
-        if (config.mode() == Mode.STRICT) {
-            return true;
+    /**
+     * The opening statement's call site: walked for the first {@link #SAMPLED} executions of its SQL (and
+     * always in strict mode), afterwards the last site sampled for that SQL.
+     */
+    private StackTraceElement openerSite(SqlShape shape, GuardConfig config) {
+        OpenerStats st = openerStats(shape.normalized());
+        if (config.mode() == Mode.STRICT || st.executions < SAMPLED || st.site == null) {
+            st.executions++;
+            StackTraceElement site = CallSites.capture(config.appPackages());
+            st.site = site;
+            return site;
         }
-        int[] n = sampling.get(shape);
-        if (n == null) {
-            if (sampling.size() >= MAX_TRACKED_SHAPES) {
-                sampling.clear();
-            }
-            n = sampling.computeIfAbsent(shape, k -> new int[1]);
-        }
-        if (n[0] < 0) {
-            return true;
-        }
-        return n[0]++ < SAMPLED_OPENINGS;
+        return st.site;
     }
 
-    private void markHot(SqlShape shape) {
-        sampling.computeIfAbsent(shape, k -> new int[1])[0] = -1;
+    private OpenerStats openerStats(String normalized) {
+        OpenerStats st = openerStats.get(normalized);
+        if (st == null) {
+            if (openerStats.size() >= MAX_TRACKED_SHAPES) {
+                openerStats.clear();
+            }
+            st = openerStats.computeIfAbsent(normalized, k -> new OpenerStats());
+        }
+        return st;
+    }
+
+    /**
+     * The completing statement's call site: walked for the first {@link #SAMPLED} patterns of this
+     * (opening SQL, completing SQL) pair (and always in strict mode), afterwards the site last seen.
+     */
+    private StackTraceElement writeSite(ThreadMemory.Opener o, ExecutionFact w, GuardConfig config) {
+        PairStats ps = openerStats(o.fact.shape().normalized()).pairs
+                .computeIfAbsent(w.shape().normalized(), k -> new PairStats());
+        if (config.mode() == Mode.STRICT || ps.occurrences < SAMPLED || ps.writeSite == null) {
+            ps.occurrences++;
+            StackTraceElement site = CallSites.capture(config.appPackages());
+            ps.writeSite = site;
+            return site;
+        }
+        return ps.writeSite;
     }
 
     private static final Pattern DDL_TABLE = Pattern.compile(
@@ -317,9 +350,6 @@ public final class GuardRules implements FactListener {
             if (serialized(o, w, relation)) {
                 return;
             }
-            if (o.site == null) {
-                markHot(o.fact.shape());
-            }
             report(RuleId.LOST_UPDATE, o, w, relation, written);
             return;
         }
@@ -364,7 +394,7 @@ public final class GuardRules implements FactListener {
     private void report(RuleId rule, ThreadMemory.Opener o, ExecutionFact w, String relation, List<String> columns)
             throws UnsafePatternException {
         GuardConfig config = w.connection().config();
-        StackTraceElement writeSite = CallSites.capture(config.appPackages());
+        StackTraceElement writeSite = writeSite(o, w, config);
         Structure s = w.shape().structure();
         String table = s.table().toString();
         String place = table + '|' + o.site + '|' + writeSite;
@@ -422,10 +452,7 @@ public final class GuardRules implements FactListener {
         }
         String cols = String.join(", ", written);
         String first = written.get(0);
-        String readAt = o.site != null ? "a SELECT at " + o.site
-                : "a SELECT (its call site was not recorded: this SQL ran often before without completing a pattern;"
-                + " from now on it is, and the next occurrence is reported with it)";
-        String message = "[lost-update] " + t + "(" + cols + "): " + readAt + " read " + cols
+        String message = "[lost-update] " + t + "(" + cols + "): a SELECT at " + o.site + " read " + cols
                 + " of one row by (" + String.join(", ", key) + "), then an UPDATE at " + writeSite
                 + " wrote an absolute new value " + relation + isolationText(w.isolation()) + "; a concurrent"
                 + " transaction can change the row in between and its change is silently overwritten."

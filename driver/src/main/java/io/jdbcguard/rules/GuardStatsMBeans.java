@@ -14,7 +14,14 @@ public final class GuardStatsMBeans {
     private GuardStatsMBeans() {
     }
 
+    /** Registers in the background: creating the platform MBean server can take a good part of a second. */
     static void register() {
+        Thread t = new Thread(GuardStatsMBeans::registerNow, "jdbc-guard-jmx");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    static void registerNow() {
         try {
             ObjectName name = new ObjectName(NAME);
             if (!ManagementFactory.getPlatformMBeanServer().isRegistered(name)) {

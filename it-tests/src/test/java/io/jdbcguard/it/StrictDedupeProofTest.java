@@ -124,6 +124,10 @@ class StrictDedupeProofTest {
             rs.next();
         }
         ObjectName name = new ObjectName("io.jdbcguard:type=GuardStats");
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!ManagementFactory.getPlatformMBeanServer().isRegistered(name) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
         assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).isTrue();
         long statements = (Long) ManagementFactory.getPlatformMBeanServer().getAttribute(name, "Statements");
         assertThat(statements).isEqualTo(GuardStats.statements()).isPositive();
