@@ -95,12 +95,34 @@ public final class GuardDriver implements Driver {
             Properties copy = new Properties();
             copy.putAll(props);
             ConnectionInfo.DataSourceInfo ds = new ConnectionInfo.DataSourceInfo(masked, config,
-                    () -> real.connect(realUrl, copy));
+                    () -> real.connect(realUrl, copy), sessionVariables(realUrl, copy));
             LoggerFactory.getLogger("jdbcguard").info("jdbc-guard {} guarding {} with {}",
                     GuardDriver.class.getPackage().getImplementationVersion() == null ? "(dev)"
                             : GuardDriver.class.getPackage().getImplementationVersion(), masked, config);
             return ds;
         });
+    }
+
+    /** Connector/J's {@code sessionVariables}, from the properties or the URL, decoded; or {@code null}. */
+    static String sessionVariables(String realUrl, Properties props) {
+        String v = props.getProperty("sessionVariables");
+        if (v != null) {
+            return v;
+        }
+        int q = realUrl.indexOf('?');
+        if (q < 0) {
+            return null;
+        }
+        for (String part : realUrl.substring(q + 1).split("&")) {
+            if (part.regionMatches(true, 0, "sessionVariables=", 0, 17)) {
+                try {
+                    return java.net.URLDecoder.decode(part.substring(17), java.nio.charset.StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return part.substring(17);
+                }
+            }
+        }
+        return null;
     }
 
     /** The registered driver, other than this one, that accepts the URL. */

@@ -15,11 +15,27 @@ public final class ConnectionInfo {
     private final long id;
     private final DataSourceInfo dataSource;
     private final SchemaSource schema;
+    private final ServerSession server;
 
-    public ConnectionInfo(long id, DataSourceInfo dataSource, SchemaSource schema) {
+    public ConnectionInfo(long id, DataSourceInfo dataSource, SchemaSource schema, ServerSession server) {
         this.id = id;
         this.dataSource = dataSource;
         this.schema = schema;
+        this.server = server;
+    }
+
+    /** What the guard knows of this connection's server session, read lazily, at most once each. */
+    public ServerSession server() {
+        return server;
+    }
+
+    /** Facts of a connection's server session. */
+    public interface ServerSession {
+        /** The shared-lock clause this server takes: {@code LOCK IN SHARE MODE} (MariaDB) or {@code FOR SHARE} (MySQL 8). */
+        String sharedLockClause();
+
+        /** Whether {@code innodb_snapshot_isolation} is on for the session (false where the server has no such variable). */
+        boolean snapshotIsolation();
     }
 
     /** Unique per physical connection the guard wrapped. */
@@ -64,12 +80,26 @@ public final class ConnectionInfo {
         private final String maskedUrl;
         private final GuardConfig config;
         private final MetadataConnections metadata;
+        private final String sessionVariables;
         private final ConcurrentHashMap<Class<?>, Object> state = new ConcurrentHashMap<>();
 
         public DataSourceInfo(String maskedUrl, GuardConfig config, MetadataConnections metadata) {
+            this(maskedUrl, config, metadata, null);
+        }
+
+        /**
+         * @param sessionVariables the real driver's {@code sessionVariables} setting (Connector/J), or {@code null}
+         */
+        public DataSourceInfo(String maskedUrl, GuardConfig config, MetadataConnections metadata, String sessionVariables) {
             this.maskedUrl = maskedUrl;
             this.config = config;
             this.metadata = metadata;
+            this.sessionVariables = sessionVariables;
+        }
+
+        /** Connector/J's {@code sessionVariables} for this data source, or {@code null}. */
+        public String sessionVariables() {
+            return sessionVariables;
         }
 
         public String maskedUrl() {

@@ -18,7 +18,9 @@ public final class FactBus {
     private static volatile FactListener[] listeners = new FactListener[0];
     /** Parallel to {@link #listeners}: each one's kinds as a bit mask. */
     private static volatile int[] listenerMasks = new int[0];
+    private static volatile int[] listenerFailureMasks = new int[0];
     private static volatile int kindMask;
+    private static volatile int failureMask;
 
     private FactBus() {
     }
@@ -42,21 +44,51 @@ public final class FactBus {
 
     private static void update(List<FactListener> l) {
         int mask = 0;
+        int failures = 0;
         int[] masks = new int[l.size()];
+        int[] fmasks = new int[l.size()];
         for (int i = 0; i < masks.length; i++) {
             for (StatementKind k : l.get(i).kinds()) {
                 masks[i] |= 1 << k.ordinal();
             }
+            for (StatementKind k : l.get(i).failureKinds()) {
+                fmasks[i] |= 1 << k.ordinal();
+            }
             mask |= masks[i];
+            failures |= fmasks[i] | masks[i];
         }
         listenerMasks = masks;
+        listenerFailureMasks = fmasks;
         listeners = l.toArray(new FactListener[0]);
         kindMask = mask;
+        failureMask = failures;
     }
 
     /** Whether any listener wants executions of this kind. */
     public static boolean wants(StatementKind kind) {
         return (kindMask & (1 << kind.ordinal())) != 0;
+    }
+
+    /** Whether any listener reads failed executions of this kind. */
+    public static boolean wantsFailure(StatementKind kind) {
+        return (failureMask & (1 << kind.ordinal())) != 0;
+    }
+
+    /** The SQL a listener asks to run instead, or {@code null}; never throws. */
+    public static String rewrite(ExecutionFact planned) {
+        for (FactListener l : listeners) {
+            try {
+                if (l.wantsBefore(planned.shape())) {
+                    String r = l.rewrite(planned);
+                    if (r != null) {
+                        return r;
+                    }
+                }
+            } catch (Throwable t) {
+                InternalErrors.record("listener " + l.getClass().getName() + ".rewrite", t);
+            }
+        }
+        return null;
     }
 
     /** Whether any listener is registered at all. */
@@ -113,14 +145,40 @@ public final class FactBus {
         int bit = 1 << shape.kind().ordinal();
         FactListener[] ls = listeners;
         int[] masks = listenerMasks;
-        for (int i = 0; i < ls.length && i < masks.length; i++) {
-            if ((masks[i] & bit) == 0) {
+        int[] fmasks = listenerFailureMasks;
+        boolean failed = outcome.type() == Outcome.Type.FAILED;
+        for (int i = 0; i < ls.length && i < masks.length && i < fmasks.length; i++) {
+            if ((masks[i] & bit) == 0 && !(failed && (fmasks[i] & bit) != 0)) {
                 continue;
             }
             try {
                 ls[i].onExecution(fact);
             } catch (Throwable t) {
                 InternalErrors.record("listener " + ls[i].getClass().getName() + ".onExecution", t);
+            }
+        }
+    }
+
+    /** Shows a JDBC isolation choice to every listener; throws only the UnsafePatternException of strict mode. */
+    public static void beforeIsolationChange(ConnectionInfo connection, Isolation level) throws UnsafePatternException {
+        for (FactListener l : listeners) {
+            try {
+                l.beforeIsolationChange(connection, level);
+            } catch (UnsafePatternException e) {
+                throw e;
+            } catch (Throwable t) {
+                InternalErrors.record("listener " + l.getClass().getName() + ".beforeIsolationChange", t);
+            }
+        }
+    }
+
+    /** Tells every listener a connection was opened; never throws. */
+    public static void connectionOpened(ConnectionInfo connection) {
+        for (FactListener l : listeners) {
+            try {
+                l.onConnectionOpened(connection);
+            } catch (Throwable t) {
+                InternalErrors.record("listener " + l.getClass().getName() + ".onConnectionOpened", t);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.jdbcguard.fact;
 
+import io.jdbcguard.sql.Isolation;
 import io.jdbcguard.sql.SqlShape;
 import io.jdbcguard.sql.StatementKind;
 import java.sql.SQLException;
@@ -20,6 +21,19 @@ public interface FactListener {
     /** One execution (or one batch entry) completed. */
     void onExecution(ExecutionFact fact);
 
+    /** Kinds whose failed executions this listener reads even though it does not read their successes. */
+    default Set<StatementKind> failureKinds() {
+        return Set.of();
+    }
+
+    /**
+     * Asked after {@link #beforeExecution}: the SQL to run instead of the planned one, or {@code null}. The
+     * first listener to answer wins. Only for repairs a setting documents (fresh read).
+     */
+    default String rewrite(ExecutionFact planned) {
+        return null;
+    }
+
     /** Whether {@link #beforeExecution} wants to see this statement before it runs (cheap: called per statement). */
     default boolean wantsBefore(SqlShape shape) {
         return false;
@@ -31,6 +45,18 @@ public interface FactListener {
      * mode, to refuse the statement; any other is contained.
      */
     default void beforeExecution(ExecutionFact planned) throws SQLException {
+    }
+
+    /**
+     * The application is about to choose an isolation level through JDBC
+     * ({@code Connection.setTransactionIsolation}). May throw {@link io.jdbcguard.UnsafePatternException}
+     * in strict mode to refuse it before it takes effect.
+     */
+    default void beforeIsolationChange(ConnectionInfo connection, Isolation level) throws SQLException {
+    }
+
+    /** A connection was opened, before the application gets it. */
+    default void onConnectionOpened(ConnectionInfo connection) {
     }
 
     /** A transaction ended. */

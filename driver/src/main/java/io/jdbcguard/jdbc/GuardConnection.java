@@ -45,13 +45,17 @@ public final class GuardConnection extends ForwardingConnection {
     private boolean sessionIsolationKnown;
     private Isolation nextTransactionIsolation;
     private boolean closed;
+    /** The SQL a listener asked to run instead of the statement being started; taken by the statement. */
+    private String pendingRewrite;
+    private String sharedLockClause;
+    private Boolean snapshotIsolation;
 
     public GuardConnection(Connection delegate, ConnectionInfo.DataSourceInfo dataSource) {
         super(delegate);
         this.info = new ConnectionInfo(IDS.incrementAndGet(), dataSource, () -> {
             String catalog = delegate.getCatalog();
             return catalog != null ? catalog : delegate.getSchema();
-        });
+        }, new Session());
         boolean ac = true;
         try {
             ac = delegate.getAutoCommit();
@@ -59,6 +63,7 @@ public final class GuardConnection extends ForwardingConnection {
             InternalErrors.record("reading autocommit of a new connection", t);
         }
         this.autoCommit = ac;
+        FactBus.connectionOpened(info);
     }
 
     /** The facts' name for this connection. */
@@ -149,6 +154,66 @@ public final class GuardConnection extends ForwardingConnection {
             return;
         }
         FactBus.beforeExecution(planned);
+        pendingRewrite = FactBus.rewrite(planned);
+    }
+
+    /** The SQL to run instead of the statement just started, or {@code null}; clears it. */
+    String takeRewrite() {
+        String r = pendingRewrite;
+        pendingRewrite = null;
+        return r;
+    }
+
+    /** Records a failed execution nobody records on success, when a listener reads such failures. */
+    Exec recordFailure(String sql, SqlShape shape, Object[] params) {
+        if (shape == null || !FactBus.wantsFailure(shape.kind())) {
+            return null;
+        }
+        try {
+            return new Exec(info, sql, shape, params == null ? null : params.clone(), transactionId,
+                    inTransaction(), autoCommit, isolation());
+        } catch (Throwable t) {
+            InternalErrors.record("recording a failed execution", t);
+            return null;
+        }
+    }
+
+    /** What the guard reads of the server session, lazily and at most once each, from the real connection. */
+    private final class Session implements ConnectionInfo.ServerSession {
+        @Override
+        public String sharedLockClause() {
+            if (sharedLockClause == null) {
+                String clause = "LOCK IN SHARE MODE";
+                try {
+                    java.sql.DatabaseMetaData md = delegate.getMetaData();
+                    if (!md.getDatabaseProductVersion().toLowerCase(java.util.Locale.ROOT).contains("mariadb")
+                            && md.getDatabaseMajorVersion() >= 8) {
+                        clause = "FOR SHARE";
+                    }
+                } catch (Throwable t) {
+                    InternalErrors.record("reading the server's product", t);
+                }
+                sharedLockClause = clause;
+            }
+            return sharedLockClause;
+        }
+
+        @Override
+        public boolean snapshotIsolation() {
+            if (snapshotIsolation == null) {
+                boolean on = false;
+                try (Statement st = delegate.createStatement();
+                     java.sql.ResultSet rs = st.executeQuery("SELECT @@innodb_snapshot_isolation")) {
+                    on = rs.next() && rs.getInt(1) != 0;
+                } catch (SQLException e) {
+                    // No such variable on this server: no snapshot isolation.
+                } catch (Throwable t) {
+                    InternalErrors.record("reading innodb_snapshot_isolation", t);
+                }
+                snapshotIsolation = on;
+            }
+            return snapshotIsolation;
+        }
     }
 
     /** Publishes an outcome; never throws. */
@@ -380,6 +445,10 @@ public final class GuardConnection extends ForwardingConnection {
 
     @Override
     public void setTransactionIsolation(int level) throws SQLException {
+        Isolation chosen = Isolation.ofJdbc(level);
+        if (chosen != null) {
+            FactBus.beforeIsolationChange(info, chosen);
+        }
         delegate.setTransactionIsolation(level);
         sessionIsolation = Isolation.ofJdbc(level);
         sessionIsolationKnown = true;

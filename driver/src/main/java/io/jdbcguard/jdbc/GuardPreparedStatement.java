@@ -20,6 +20,8 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
     /** Index 1..n: the values bound; allocated on the first bind a listener wants. */
     private Object[] params;
     private List<Object[]> batchParams;
+    /** The real statement of a rewritten {@code execute()}, whose results the application reads. */
+    private PreparedStatement rewrittenSource;
 
     GuardPreparedStatement(GuardConnection connection, PreparedStatement delegate, String sql, SqlShape shape) {
         super(connection, delegate);
@@ -46,6 +48,11 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
     }
 
     @Override
+    java.sql.Statement resultSource() {
+        return rewrittenSource != null ? rewrittenSource : psDelegate;
+    }
+
+    @Override
     public void clearParameters() throws SQLException {
         psDelegate.clearParameters();
         if (params != null) {
@@ -56,13 +63,44 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
     @Override
     public ResultSet executeQuery() throws SQLException {
         Exec exec = connection.begin(sql, shape, params);
+        String rewritten = connection.takeRewrite();
+        rewrittenSource = null;
         ResultSet rs;
         try {
-            rs = psDelegate.executeQuery();
+            if (rewritten != null) {
+                rewrittenSource = rewrittenStatement(rewritten);
+                rs = rewrittenSource.executeQuery();
+            } else {
+                rs = psDelegate.executeQuery();
+            }
         } catch (SQLException e) {
-            throw failed(exec, shape, e);
+            failed(exec, sql, shape, params, e);
+            throw rewritten != null ? rewriteFailed(e, rewritten) : e;
         }
         return queried(rs, exec, shape);
+    }
+
+    /**
+     * A statement of the real driver for the rewritten text, with this statement's bound values (the rule
+     * that asked for the rewrite checked that every value is known). It closes with its result set.
+     */
+    private PreparedStatement rewrittenStatement(String rewritten) throws SQLException {
+        PreparedStatement alt = connection.delegate.prepareStatement(rewritten);
+        try {
+            for (int i = 1; i <= shape.paramCount(); i++) {
+                Object v = params == null || i >= params.length ? null : params[i];
+                if (v == null) {
+                    alt.setNull(i, java.sql.Types.NULL);
+                } else {
+                    alt.setObject(i, v);
+                }
+            }
+            alt.closeOnCompletion();
+            return alt;
+        } catch (SQLException | RuntimeException e) {
+            alt.close();
+            throw e;
+        }
     }
 
     @Override
@@ -72,7 +110,7 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
         try {
             n = psDelegate.executeUpdate();
         } catch (SQLException e) {
-            throw failed(exec, shape, e);
+            throw failed(exec, sql, shape, params, e);
         }
         updated(exec, shape, n);
         return n;
@@ -85,7 +123,7 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
         try {
             n = psDelegate.executeLargeUpdate();
         } catch (SQLException e) {
-            throw failed(exec, shape, e);
+            throw failed(exec, sql, shape, params, e);
         }
         updated(exec, shape, n);
         return n;
@@ -94,11 +132,19 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
     @Override
     public boolean execute() throws SQLException {
         Exec exec = connection.begin(sql, shape, params);
+        String rewritten = connection.takeRewrite();
+        rewrittenSource = null;
         boolean r;
         try {
-            r = psDelegate.execute();
+            if (rewritten != null) {
+                rewrittenSource = rewrittenStatement(rewritten);
+                r = rewrittenSource.execute();
+            } else {
+                r = psDelegate.execute();
+            }
         } catch (SQLException e) {
-            throw failed(exec, shape, e);
+            failed(exec, sql, shape, params, e);
+            throw rewritten != null ? rewriteFailed(e, rewritten) : e;
         }
         executed(exec, shape, r);
         return r;

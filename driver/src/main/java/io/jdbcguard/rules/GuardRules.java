@@ -8,6 +8,7 @@ import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.fact.FactBus;
 import io.jdbcguard.fact.FactListener;
 import io.jdbcguard.fact.Outcome;
+import io.jdbcguard.fact.TransactionEvent;
 import io.jdbcguard.sql.InsertVariant;
 import io.jdbcguard.sql.Isolation;
 import io.jdbcguard.sql.LockMode;
@@ -66,7 +67,18 @@ public final class GuardRules implements FactListener {
     static final class PairStats {
         int occurrences;
         volatile StackTraceElement writeSite;
+        /** The place key last built, and the sites it was built from (compared by identity). */
+        volatile PlaceKey placeKey;
     }
+
+    record PlaceKey(StackTraceElement openerSite, StackTraceElement writeSite, String key) {
+    }
+
+    private static final Set<StatementKind> FAILURE_KINDS = EnumSet.of(StatementKind.INSERT);
+    /** MySQL/MariaDB error code of a duplicate key. */
+    static final int ER_DUP_ENTRY = 1062;
+    /** The rewrite the current thread's last {@link #beforeExecution} decided on, taken by {@link #rewrite}. */
+    private static final ThreadLocal<String> REWRITE = new ThreadLocal<>();
 
     private static final Set<StatementKind> KINDS = EnumSet.of(StatementKind.SELECT, StatementKind.LOCK_TABLES,
             StatementKind.UNLOCK_TABLES, StatementKind.DDL);
@@ -79,6 +91,7 @@ public final class GuardRules implements FactListener {
         if (!installed) {
             installed = true;
             FactBus.register(INSTANCE);
+            FactBus.register(IsolationRule.INSTANCE);
             GuardStatsMBeans.register();
         }
     }
@@ -89,6 +102,11 @@ public final class GuardRules implements FactListener {
     }
 
     @Override
+    public Set<StatementKind> failureKinds() {
+        return FAILURE_KINDS;
+    }
+
+    @Override
     public boolean wantsBefore(SqlShape shape) {
         switch (shape.kind()) {
             case INSERT:
@@ -96,9 +114,17 @@ public final class GuardRules implements FactListener {
             case UPDATE:
                 return shape.structure() != null;
             case SELECT:
-                return shape.lock() != LockMode.NONE;
+                return shape.lock() != LockMode.NONE || MEMORY.get().staleCount > 0;
             default:
                 return false;
+        }
+    }
+
+    @Override
+    public void onTransactionEnd(TransactionEvent event) {
+        ThreadMemory memory = MEMORY.get();
+        if (memory.staleCount > 0) {
+            memory.transactionEnded(event.connection().id(), event.transactionId());
         }
     }
 
@@ -107,6 +133,7 @@ public final class GuardRules implements FactListener {
     @Override
     public void onExecution(ExecutionFact f) {
         if (f.outcome().type() == Outcome.Type.FAILED) {
+            duplicateKey(f);
             return;
         }
         ThreadMemory memory = MEMORY.get();
@@ -196,9 +223,13 @@ public final class GuardRules implements FactListener {
      * The completing statement's call site: walked for the first {@link #SAMPLED} patterns of this
      * (opening SQL, completing SQL) pair (and always in strict mode), afterwards the site last seen.
      */
-    private StackTraceElement writeSite(ThreadMemory.Opener o, ExecutionFact w, GuardConfig config) {
-        PairStats ps = openerStats(o.fact.shape().normalized()).pairs
-                .computeIfAbsent(w.shape().normalized(), k -> new PairStats());
+    private PairStats pair(ThreadMemory.Opener o, ExecutionFact w) {
+        OpenerStats os = openerStats(o.fact.shape().normalized());
+        PairStats ps = os.pairs.get(w.shape().normalized());
+        return ps != null ? ps : os.pairs.computeIfAbsent(w.shape().normalized(), k -> new PairStats());
+    }
+
+    private StackTraceElement writeSite(PairStats ps, GuardConfig config) {
         if (config.mode() == Mode.STRICT || ps.occurrences < SAMPLED || ps.writeSite == null) {
             ps.occurrences++;
             StackTraceElement site = CallSites.capture(config.appPackages());
@@ -246,13 +277,130 @@ public final class GuardRules implements FactListener {
                 }
                 break;
             case SELECT:
-                if (!w.inTransaction() && w.connection().config().enabled(RuleId.LOCK_WITHOUT_TRANSACTION)) {
+                if (w.shape().lock() == LockMode.NONE) {
+                    staleRead(w);
+                } else if (!w.inTransaction() && w.connection().config().enabled(RuleId.LOCK_WITHOUT_TRANSACTION)) {
                     lockWithoutTransaction(w);
                 }
                 break;
             default:
                 break;
         }
+    }
+
+    // ---- stale-read-after-duplicate --------------------------------------------------------------
+
+    /** An INSERT failed with a duplicate key: under REPEATABLE READ its transaction's snapshot is now stale. */
+    private static void duplicateKey(ExecutionFact f) {
+        if (f.kind() != StatementKind.INSERT || f.outcome().vendorCode() != ER_DUP_ENTRY
+                || !"23000".equals(f.outcome().sqlState()) || !f.inTransaction()
+                || f.isolation() != Isolation.REPEATABLE_READ
+                || !f.connection().config().enabled(RuleId.STALE_READ_AFTER_DUPLICATE)) {
+            return;
+        }
+        Structure s = f.shape().structure();
+        if (s == null || s.table() == null) {
+            return;
+        }
+        MEMORY.get().stale(f.connection().id(), f.transactionId(), s.table().name(),
+                CallSites.capture(f.connection().config().appPackages()));
+    }
+
+    @Override
+    public String rewrite(ExecutionFact planned) {
+        String r = REWRITE.get();
+        if (r != null) {
+            REWRITE.remove();
+        }
+        return r;
+    }
+
+    private void staleRead(ExecutionFact w) throws UnsafePatternException {
+        REWRITE.remove();
+        Structure s = w.shape().structure();
+        ThreadMemory memory = MEMORY.get();
+        if (memory.staleCount == 0 || !w.inTransaction() || s == null || s.table() == null) {
+            return;
+        }
+        StackTraceElement insertSite = memory.staleSite(w.connection().id(), w.transactionId(), s.table().name());
+        if (insertSite == null) {
+            return;
+        }
+        GuardConfig config = w.connection().config();
+        String why = null;
+        String rewritten = null;
+        if (config.recovery() != io.jdbcguard.config.Recovery.FRESH_READ) {
+            why = "guard.recovery=off";
+        } else if (w.connection().server().snapshotIsolation()) {
+            why = "innodb_snapshot_isolation";
+        } else {
+            String clause = w.connection().server().sharedLockClause();
+            rewritten = sharedLockRead(w, clause);
+            if (rewritten == null) {
+                why = "uncertain";
+            }
+        }
+        StackTraceElement readSite = CallSites.capture(config.appPackages());
+        String table = s.table().toString();
+        String done = rewritten;
+        String reason = why;
+        Finding f = Reporter.occurred(RuleId.STALE_READ_AFTER_DUPLICATE, table + '|' + insertSite + '|' + readSite
+                + '|' + (reason == null ? "repaired" : reason), () -> staleReadFinding(w, table, insertSite, readSite,
+                done, reason));
+        if (rewritten != null) {
+            REWRITE.set(rewritten);
+        } else {
+            refuseIfStrict(w, f);
+        }
+    }
+
+    /** The planned read with a shared-lock clause appended, or {@code null} when that cannot be done with certainty. */
+    private static String sharedLockRead(ExecutionFact w, String clause) {
+        SqlShape shape = w.shape();
+        String sql = w.sql();
+        int end = shape.statementEnd();
+        if (end <= 0 || end > sql.length() || shape.lock() != LockMode.NONE || shape.structure() == null
+                || shape.normalized().toUpperCase(java.util.Locale.ROOT).contains(" INTO ")) {
+            return null;
+        }
+        for (int i = 1; i <= shape.paramCount(); i++) {
+            Object v = w.param(i);
+            if (v instanceof java.io.InputStream || v instanceof java.io.Reader || v instanceof java.sql.Blob
+                    || v instanceof java.sql.Clob || v instanceof java.sql.Array || v instanceof java.sql.Ref) {
+                return null;
+            }
+        }
+        return sql.substring(0, end) + " " + clause + sql.substring(end);
+    }
+
+    private static Finding staleReadFinding(ExecutionFact w, String table, StackTraceElement insertSite,
+                                            StackTraceElement readSite, String rewritten, String why) {
+        String head = "[stale-read-after-duplicate] " + table + ": the INSERT at " + insertSite + " failed with a"
+                + " duplicate key (1062) under REPEATABLE_READ and the same transaction then reads " + table + " at "
+                + readSite + "; its snapshot predates the row that won, so a plain SELECT misses that row";
+        String fix = " Fix: re-read in a new transaction (roll back first), or with SELECT … LOCK IN SHARE MODE /"
+                + " FOR SHARE, or retry the whole unit of work with io.jdbcguard.Retry.";
+        if (rewritten != null) {
+            return new Finding(RuleId.STALE_READ_AFTER_DUPLICATE, Finding.Level.INFO, head + ". Repaired"
+                    + " (guard.recovery=fresh-read): the guard ran it as a shared-lock read, which sees the committed"
+                    + " row; the shared lock is held until the transaction ends.", table, List.of(), insertSite,
+                    readSite, w.isolation(), sqlText(w), null);
+        }
+        String not;
+        switch (why) {
+            case "guard.recovery=off":
+                not = ". Not repaired (guard.recovery=off): the application will think the row does not exist.";
+                break;
+            case "innodb_snapshot_isolation":
+                not = ". Not repaired: with innodb_snapshot_isolation ON a locking read of a row changed since the"
+                        + " snapshot fails with error 1020 and rolls the whole transaction back, so the guard leaves"
+                        + " the read as it is and the application will think the row does not exist.";
+                break;
+            default:
+                not = ". Not repaired: the guard cannot rewrite this statement with certainty.";
+        }
+        return new Finding(RuleId.STALE_READ_AFTER_DUPLICATE, Finding.Level.WARN, head + not + fix, table, List.of(),
+                insertSite, readSite, w.isolation(), sqlText(w), null);
     }
 
     /** How two statements relate in time; {@code null} when they form no pattern (too far apart). */
@@ -394,10 +542,14 @@ public final class GuardRules implements FactListener {
     private void report(RuleId rule, ThreadMemory.Opener o, ExecutionFact w, String relation, List<String> columns)
             throws UnsafePatternException {
         GuardConfig config = w.connection().config();
-        StackTraceElement writeSite = writeSite(o, w, config);
-        Structure s = w.shape().structure();
-        String table = s.table().toString();
-        String place = table + '|' + o.site + '|' + writeSite;
+        PairStats ps = pair(o, w);
+        StackTraceElement writeSite = writeSite(ps, config);
+        PlaceKey pk = ps.placeKey;
+        if (pk == null || pk.openerSite() != o.site || pk.writeSite() != writeSite) {
+            pk = new PlaceKey(o.site, writeSite, w.shape().structure().table() + "|" + o.site + '|' + writeSite);
+            ps.placeKey = pk;
+        }
+        String place = pk.key();
         Finding f = Reporter.occurred(rule, place, () -> rule == RuleId.CHECK_THEN_INSERT
                 ? checkThenInsertFinding(o, w, relation, columns, writeSite)
                 : lostUpdateFinding(o, w, relation, columns, writeSite));

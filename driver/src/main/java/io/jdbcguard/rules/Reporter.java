@@ -21,12 +21,14 @@ public final class Reporter {
     /** Places beyond this many are counted per rule but no longer logged: a bound on memory. */
     static final int MAX_PLACES = 10_000;
 
-    private static final Map<String, Place> PLACES = new ConcurrentHashMap<>();
+    private static final Map<RuleId, Map<String, Place>> PLACES = new EnumMap<>(RuleId.class);
+    private static final java.util.concurrent.atomic.AtomicInteger PLACE_COUNT = new java.util.concurrent.atomic.AtomicInteger();
     private static final Map<RuleId, LongAdder> BY_RULE = new EnumMap<>(RuleId.class);
     private static final Map<RuleId, Logger> LOGGERS = new EnumMap<>(RuleId.class);
 
     static {
         for (RuleId r : RuleId.values()) {
+            PLACES.put(r, new ConcurrentHashMap<>());
             BY_RULE.put(r, new LongAdder());
             LOGGERS.put(r, LoggerFactory.getLogger("jdbcguard." + r.id()));
         }
@@ -51,20 +53,21 @@ public final class Reporter {
      * declined (no finding after all).
      */
     static Finding occurred(RuleId rule, String placeKey, Supplier<Finding> build) {
-        String key = rule.id() + '|' + placeKey;
-        Place place = PLACES.get(key);
+        Map<String, Place> places = PLACES.get(rule);
+        Place place = places.get(placeKey);
         if (place == null) {
             Finding f = build.get();
             if (f == null) {
                 return null;
             }
-            if (PLACES.size() >= MAX_PLACES) {
+            if (PLACE_COUNT.get() >= MAX_PLACES) {
                 BY_RULE.get(rule).increment();
                 return f;
             }
             Place mine = new Place(f);
-            place = PLACES.putIfAbsent(key, mine);
+            place = places.putIfAbsent(placeKey, mine);
             if (place == null) {
+                PLACE_COUNT.incrementAndGet();
                 place = mine;
                 log(f);
             }
@@ -122,7 +125,7 @@ public final class Reporter {
     /** Occurrences per place: key {@code rule|table|sites}, value the count. */
     public static Map<String, Long> countsByPlace() {
         Map<String, Long> out = new LinkedHashMap<>();
-        PLACES.forEach((k, p) -> out.put(k, p.count.sum()));
+        PLACES.forEach((rule, places) -> places.forEach((k, p) -> out.put(rule.id() + '|' + k, p.count.sum())));
         return out;
     }
 }

@@ -44,6 +44,49 @@ final class ThreadMemory {
     private final long[] sessionLocked = new long[LOCKS];
     private int sessionNext;
 
+    // Transactions that hit a duplicate key on a table under REPEATABLE READ: (connection, transaction, table).
+    private final long[] staleConnection = new long[LOCKS];
+    private final long[] staleTransaction = new long[LOCKS];
+    private final String[] staleTable = new String[LOCKS];
+    private final StackTraceElement[] staleSite = new StackTraceElement[LOCKS];
+    private int staleNext;
+    int staleCount;
+
+    void stale(long connection, long transaction, String table, StackTraceElement site) {
+        if (staleSite(connection, transaction, table) != null) {
+            return;
+        }
+        if (staleTable[staleNext] == null) {
+            staleCount++;
+        }
+        staleConnection[staleNext] = connection;
+        staleTransaction[staleNext] = transaction;
+        staleTable[staleNext] = table;
+        staleSite[staleNext] = site;
+        staleNext = (staleNext + 1) % LOCKS;
+    }
+
+    /** The failed INSERT's site if this transaction hit a duplicate key on the table, else {@code null}. */
+    StackTraceElement staleSite(long connection, long transaction, String table) {
+        for (int i = 0; i < LOCKS; i++) {
+            if (staleTable[i] != null && staleConnection[i] == connection && staleTransaction[i] == transaction
+                    && staleTable[i].equals(table)) {
+                return staleSite[i];
+            }
+        }
+        return null;
+    }
+
+    void transactionEnded(long connection, long transaction) {
+        for (int i = 0; i < LOCKS; i++) {
+            if (staleTable[i] != null && staleConnection[i] == connection && staleTransaction[i] == transaction) {
+                staleTable[i] = null;
+                staleSite[i] = null;
+                staleCount--;
+            }
+        }
+    }
+
     void add(Opener o) {
         openers[next] = o;
         next = (next + 1) % OPENERS;

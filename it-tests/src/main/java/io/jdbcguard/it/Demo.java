@@ -33,20 +33,28 @@ public final class Demo {
         raw.reset(true);
         report("2. straight through Connector/J, unique index on email", raw.run(THREADS, CALLS, KEYS));
 
-        GetOrCreateRace guarded = new GetOrCreateRace(TestDatabase.guardUrl(), "demo_users");
-        guarded.reset(true);
-        long before = GuardStats.statements();
-        report("3. the same code through jdbc:guard:", guarded.run(THREADS, CALLS, KEYS));
-        System.out.printf("   the guard saw %d statements, contained %d internal errors%n",
-                GuardStats.statements() - before, GuardStats.internalErrors());
-        System.out.println();
         System.out.println("Without a unique index the table silently gains duplicate rows; with one, the losers");
-        System.out.println("get duplicate-key errors. Single-threaded tests see neither.");
+        System.out.println("get duplicate-key errors. Single-threaded tests see neither; the guard does:");
+        System.out.println();
+
+        GetOrCreateRace guarded = new GetOrCreateRace(TestDatabase.guardUrl(), "demo_users");
+        guarded.reset(false);
+        System.out.println("3. ONE thread, ONE call, through jdbc:guard:, no unique index (the guard's log follows)");
+        report("", guarded.run(1, 1, 1));
+        System.out.println();
+        guarded.reset(true);
+        System.out.println("4. the race through jdbc:guard:, unique index on email (the guard's log follows)");
+        long before = GuardStats.statements();
+        report("", guarded.run(THREADS, CALLS, KEYS));
+        System.out.printf("   the guard saw %d statements; findings so far by rule: %s; internal errors: %d%n",
+                GuardStats.statements() - before, GuardStats.findingsByRule(), GuardStats.internalErrors());
         System.exit(0);
     }
 
     private static void report(String title, GetOrCreateRace.Result r) {
-        System.out.println(title);
+        if (!title.isEmpty()) {
+            System.out.println(title);
+        }
         System.out.printf("   rows %d for %d keys (%d duplicate rows), %d duplicate-key errors reached the application%n",
                 r.rows(), r.distinctKeys(), r.duplicateRows(), r.duplicateKeyErrors());
     }

@@ -62,6 +62,34 @@ public final class TestDatabase {
     }
 
     private static String startEmbedded() {
+        Server s = startServer();
+        db = s.db;
+        return s.url;
+    }
+
+    /** An embedded MariaDB of its own (beside the shared one), with extra server options; stop it when done. */
+    public static final class Server implements AutoCloseable {
+        final DB db;
+        /** Its {@code jdbc:mysql:} URL, database {@link #DATABASE}. */
+        public final String url;
+
+        Server(DB db, String url) {
+            this.db = db;
+            this.url = url;
+        }
+
+        @Override
+        public void close() {
+            try {
+                db.stop();
+            } catch (ch.vorburger.exec.ManagedProcessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Starts an embedded MariaDB with these extra server options (e.g. {@code --transaction-isolation=READ-UNCOMMITTED}). */
+    public static Server startServer(String... extraArgs) {
         try {
             int port;
             try (ServerSocket s = new ServerSocket(0)) {
@@ -77,14 +105,17 @@ public final class TestDatabase {
             config.addArg("--character-set-server=utf8mb4");
             config.addArg("--collation-server=utf8mb4_general_ci");
             config.addArg("--innodb-lock-wait-timeout=5");
-            db = DB.newEmbeddedDB(config.build());
-            db.start();
+            for (String a : extraArgs) {
+                config.addArg(a);
+            }
+            DB server = DB.newEmbeddedDB(config.build());
+            server.start();
             String base = "jdbc:mysql://127.0.0.1:" + port + "/";
             String opts = "?user=root&useSSL=false&allowPublicKeyRetrieval=true";
             try (Connection c = DriverManager.getConnection(base + opts); Statement st = c.createStatement()) {
                 st.execute("CREATE DATABASE IF NOT EXISTS " + DATABASE + " CHARACTER SET utf8mb4");
             }
-            return base + DATABASE + opts;
+            return new Server(server, base + DATABASE + opts);
         } catch (IOException | SQLException | ch.vorburger.exec.ManagedProcessException e) {
             throw new IllegalStateException("could not start embedded MariaDB: " + e.getMessage(), e);
         }

@@ -1,0 +1,206 @@
+package io.jdbcguard.rules;
+
+import io.jdbcguard.UnsafePatternException;
+import io.jdbcguard.config.Mode;
+import io.jdbcguard.config.RuleId;
+import io.jdbcguard.fact.ConnectionInfo;
+import io.jdbcguard.fact.ExecutionFact;
+import io.jdbcguard.fact.FactListener;
+import io.jdbcguard.internal.InternalErrors;
+import io.jdbcguard.sql.Isolation;
+import io.jdbcguard.sql.SetInfo;
+import io.jdbcguard.sql.SqlShape;
+import io.jdbcguard.sql.StatementKind;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code risky-isolation}: READ UNCOMMITTED chosen in any way (JDBC call, {@code SET … TRANSACTION
+ * ISOLATION LEVEL}, {@code transaction_isolation}/{@code tx_isolation}, Connector/J's
+ * {@code sessionVariables}), any {@code SET GLOBAL} of isolation, a server whose default is READ
+ * UNCOMMITTED. Once per data source, in the background so the first connection does not wait, an INFO
+ * summary of the server on logger {@code jdbcguard}: product and version, default isolation, autocommit,
+ * {@code innodb_snapshot_isolation}, and what that means for the get-or-create pattern.
+ */
+public final class IsolationRule implements FactListener {
+
+    static final IsolationRule INSTANCE = new IsolationRule();
+
+    private static final ExecutorService SUMMARIES = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "jdbc-guard-server-summary");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final Pattern SESSION_ISOLATION = Pattern.compile(
+            "(?i)(?:transaction_isolation|tx_isolation)\\s*=\\s*['\"]?([A-Za-z_ -]+?)['\"]?\\s*(?:,|$)");
+
+    private IsolationRule() {
+    }
+
+    /** Per data source: whether its summary was scheduled. */
+    static final class Summarised {
+        final AtomicBoolean done = new AtomicBoolean();
+    }
+
+    @Override
+    public Set<StatementKind> kinds() {
+        return EnumSet.noneOf(StatementKind.class);
+    }
+
+    /** Subscribes to no executions: everything it reads arrives before a statement runs. */
+    @Override
+    public void onExecution(ExecutionFact fact) {
+    }
+
+    @Override
+    public boolean wantsBefore(SqlShape shape) {
+        return shape.kind() == StatementKind.SET && shape.set().isolation() != null;
+    }
+
+    @Override
+    public void beforeExecution(ExecutionFact planned) throws SQLException {
+        SetInfo set = planned.shape().set();
+        ConnectionInfo c = planned.connection();
+        if (!c.config().enabled(RuleId.RISKY_ISOLATION)) {
+            return;
+        }
+        if (set.isolationScope() == SetInfo.Scope.GLOBAL) {
+            StackTraceElement site = CallSites.capture(c.config().appPackages());
+            refuse(c, Reporter.occurred(RuleId.RISKY_ISOLATION, "global|" + site, () -> new Finding(
+                    RuleId.RISKY_ISOLATION, Finding.Level.WARN,
+                    "[risky-isolation] SET GLOBAL of the isolation level (" + set.isolation() + ") at " + site
+                            + ": it changes the default of every new connection to the server, other applications'"
+                            + " included, and not this connection's. Fix: set isolation per session or per"
+                            + " transaction (Connection.setTransactionIsolation, SET SESSION TRANSACTION ISOLATION"
+                            + " LEVEL …) and leave the server default to the server's configuration.",
+                    null, List.of(), null, site, set.isolation(), GuardRules.sqlText(planned), null)));
+        } else if (set.isolation() == Isolation.READ_UNCOMMITTED) {
+            readUncommitted(c, set.isolationScope() == SetInfo.Scope.NEXT_TRANSACTION
+                    ? "SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED (the next transaction)" : "SQL (" + GuardRules.sqlText(planned) + ")",
+                    GuardRules.sqlText(planned));
+        }
+    }
+
+    @Override
+    public void beforeIsolationChange(ConnectionInfo c, Isolation level) throws SQLException {
+        if (level == Isolation.READ_UNCOMMITTED && c.config().enabled(RuleId.RISKY_ISOLATION)) {
+            readUncommitted(c, "Connection.setTransactionIsolation(TRANSACTION_READ_UNCOMMITTED)", null);
+        }
+    }
+
+    private static void readUncommitted(ConnectionInfo c, String how, String sql) throws UnsafePatternException {
+        StackTraceElement site = CallSites.capture(c.config().appPackages());
+        refuse(c, Reporter.occurred(RuleId.RISKY_ISOLATION, "read-uncommitted|" + site, () -> new Finding(
+                RuleId.RISKY_ISOLATION, Finding.Level.WARN, readUncommittedMessage("chosen at " + site + " by " + how),
+                null, List.of(), null, site, Isolation.READ_UNCOMMITTED, sql, null)));
+    }
+
+    private static String readUncommittedMessage(String where) {
+        return "[risky-isolation] READ UNCOMMITTED " + where + ": reads see other transactions' uncommitted"
+                + " changes (dirty reads), which may still roll back, so a check can find a row that never commits"
+                + " and a read-modify-write can build on a value that vanishes. Fix: use READ COMMITTED or the"
+                + " default REPEATABLE READ, and make races explicit with unique indexes or locking reads.";
+    }
+
+    private static void refuse(ConnectionInfo c, Finding f) throws UnsafePatternException {
+        if (f != null && c.config().mode() == Mode.STRICT) {
+            throw new UnsafePatternException(f.rule().id(), f.message());
+        }
+    }
+
+    @Override
+    public void onConnectionOpened(ConnectionInfo c) {
+        ConnectionInfo.DataSourceInfo ds = c.dataSource();
+        if (!ds.state(Summarised.class, d -> new Summarised()).done.compareAndSet(false, true)) {
+            return;
+        }
+        if (c.config().enabled(RuleId.RISKY_ISOLATION) && ds.sessionVariables() != null) {
+            Matcher m = SESSION_ISOLATION.matcher(ds.sessionVariables());
+            if (m.find() && Isolation.parse(m.group(1).trim()) == Isolation.READ_UNCOMMITTED) {
+                StackTraceElement site = CallSites.capture(c.config().appPackages());
+                Reporter.occurred(RuleId.RISKY_ISOLATION, "session-variables|" + ds.maskedUrl(), () -> new Finding(
+                        RuleId.RISKY_ISOLATION, Finding.Level.WARN,
+                        readUncommittedMessage("chosen by the sessionVariables of " + ds.maskedUrl()
+                                + " (first connection opened at " + site + ")"),
+                        null, List.of(), null, site, Isolation.READ_UNCOMMITTED, null, null));
+            }
+        }
+        SUMMARIES.execute(() -> summarise(ds));
+    }
+
+    /** Reads the server's defaults on a connection of the guard's own and logs the summary. */
+    static void summarise(ConnectionInfo.DataSourceInfo ds) {
+        String product;
+        Isolation iso;
+        boolean autocommit;
+        String snapshot;
+        try (Connection conn = ds.metadata().open(); Statement st = conn.createStatement()) {
+            product = conn.getMetaData().getDatabaseProductName() + " " + conn.getMetaData().getDatabaseProductVersion();
+            String isoText;
+            try (ResultSet rs = st.executeQuery("SELECT @@global.transaction_isolation, @@global.autocommit")) {
+                rs.next();
+                isoText = rs.getString(1);
+                autocommit = rs.getInt(2) != 0;
+            } catch (SQLException e) {
+                // MariaDB 10.11 knows only tx_isolation.
+                try (ResultSet rs = st.executeQuery("SELECT @@global.tx_isolation, @@global.autocommit")) {
+                    rs.next();
+                    isoText = rs.getString(1);
+                    autocommit = rs.getInt(2) != 0;
+                }
+            }
+            iso = Isolation.parse(isoText);
+            try (ResultSet rs = st.executeQuery("SELECT @@innodb_snapshot_isolation")) {
+                rs.next();
+                snapshot = rs.getInt(1) != 0 ? "ON" : "OFF";
+            } catch (SQLException e) {
+                snapshot = "not present";
+            }
+        } catch (Throwable t) {
+            InternalErrors.record("reading the server's defaults for " + ds.maskedUrl(), t);
+            return;
+        }
+        boolean freshRead = ds.config().recovery() == io.jdbcguard.config.Recovery.FRESH_READ;
+        String meaning;
+        if ("ON".equals(snapshot)) {
+            meaning = "With innodb_snapshot_isolation ON a locking re-read of a row changed since the snapshot rolls the"
+                    + " whole transaction back (error 1020), so the guard does not rewrite re-reads after a duplicate"
+                    + " key; use the retry helper io.jdbcguard.Retry.";
+        } else if (iso == Isolation.REPEATABLE_READ) {
+            meaning = "Under REPEATABLE READ a re-SELECT after a duplicate key misses the winner's row; fresh read is "
+                    + (freshRead ? "on (guard.recovery=fresh-read)." : "off (guard.recovery=off).");
+        } else if (iso == Isolation.READ_COMMITTED) {
+            meaning = "Under READ COMMITTED a re-SELECT after a duplicate key sees the winner's row; check-then-insert"
+                    + " still races.";
+        } else if (iso == Isolation.SERIALIZABLE) {
+            meaning = "Under SERIALIZABLE plain reads take shared locks and deadlocks (1213) become routine; use the"
+                    + " retry helper io.jdbcguard.Retry.";
+        } else {
+            meaning = "Under READ UNCOMMITTED reads see uncommitted changes.";
+        }
+        LoggerFactory.getLogger("jdbcguard").atInfo()
+                .addKeyValue("server", product).addKeyValue("isolation", iso == null ? "unknown" : iso.name())
+                .addKeyValue("autocommit", autocommit).addKeyValue("innodbSnapshotIsolation", snapshot)
+                .log("jdbc-guard: {} is {}; default isolation {}, autocommit {}, innodb_snapshot_isolation {}. {}",
+                        ds.maskedUrl(), product, iso, autocommit ? "on" : "off", snapshot, meaning);
+        if (iso == Isolation.READ_UNCOMMITTED && ds.config().enabled(RuleId.RISKY_ISOLATION)) {
+            Reporter.occurred(RuleId.RISKY_ISOLATION, "server-default|" + ds.maskedUrl(), () -> new Finding(
+                    RuleId.RISKY_ISOLATION, Finding.Level.WARN,
+                    readUncommittedMessage("is the default of the server behind " + ds.maskedUrl()
+                            + " (" + product + ")").replace("Fix: use", "Fix: configure the server with"),
+                    null, List.of(), null, null, Isolation.READ_UNCOMMITTED, null, null));
+        }
+    }
+
+}

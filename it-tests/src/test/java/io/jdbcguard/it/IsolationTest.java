@@ -1,0 +1,191 @@
+package io.jdbcguard.it;
+
+import static io.jdbcguard.it.RuleProbe.expect;
+import static io.jdbcguard.it.RuleProbe.none;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.jdbcguard.UnsafePatternException;
+import io.jdbcguard.sql.Isolation;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/** risky-isolation and the once-per-data-source server summary, on real servers. */
+class IsolationTest {
+
+    static final String RULE = "risky-isolation";
+
+    private static String sessionIsolation(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT @@session.transaction_isolation")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void run(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    @Test
+    void readUncommittedThroughJdbcIsReportedAndTracked() throws Exception {
+        try (FactRecorder rec = new FactRecorder()) {
+            expect(RULE, 1, () -> {
+                try (Connection c = TestDatabase.guarded()) {
+                    c.setTransactionIsolation(Connection.TRANSACTION_READ_UNCOMMITTED);
+                    c.createStatement().executeQuery("SELECT 1").next();
+                }
+            });
+            assertThat(rec.last().isolation()).isEqualTo(Isolation.READ_UNCOMMITTED);
+        }
+    }
+
+    @Test
+    void readUncommittedThroughEachSqlForm() throws Exception {
+        for (String sql : List.of("SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED",
+                "SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED",
+                "SET @@session.transaction_isolation = 'READ-UNCOMMITTED'",
+                "SET SESSION tx_isolation = 'READ-UNCOMMITTED'")) {
+            expect(RULE, 1, () -> {
+                try (Connection c = TestDatabase.guarded()) {
+                    run(c, sql);
+                }
+            });
+        }
+    }
+
+    @Test
+    void saferLevelsAreNotReported() throws Exception {
+        none(() -> {
+            try (Connection c = TestDatabase.guarded()) {
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                run(c, "SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+                run(c, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            }
+        });
+    }
+
+    @Test
+    void theNextTransactionOnlyFormRevertsAfterThatTransaction() throws Exception {
+        try (FactRecorder rec = new FactRecorder(); Connection c = TestDatabase.guarded()) {
+            c.setAutoCommit(false);
+            run(c, "SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED");
+            c.createStatement().executeQuery("SELECT 1").next();
+            assertThat(rec.last().isolation()).isEqualTo(Isolation.READ_UNCOMMITTED);
+            c.commit();
+            c.createStatement().executeQuery("SELECT 2").next();
+            assertThat(rec.last().isolation()).isEqualTo(Isolation.REPEATABLE_READ);
+            assertThat(Isolation.parse(sessionIsolation(c))).isEqualTo(Isolation.REPEATABLE_READ);
+            c.commit();
+        }
+    }
+
+    @Test
+    void urlSessionVariablesChoosingReadUncommitted() throws Exception {
+        try (FactRecorder rec = new FactRecorder()) {
+            expect(RULE, 1, () -> {
+                try (Connection c = TestDatabase.guarded("sessionVariables=transaction_isolation='READ-UNCOMMITTED'")) {
+                    c.createStatement().executeQuery("SELECT 1").next();
+                    assertThat(Isolation.parse(sessionIsolation(c))).isEqualTo(Isolation.READ_UNCOMMITTED);
+                }
+            });
+            assertThat(rec.facts.get(0).isolation()).isEqualTo(Isolation.READ_UNCOMMITTED);
+        }
+    }
+
+    @Test
+    void anySetGlobalOfIsolationIsReportedAndStrictModeRefusesIt() throws Exception {
+        try {
+            expect(RULE, 1, () -> {
+                try (Connection c = TestDatabase.guarded()) {
+                    run(c, "SET GLOBAL TRANSACTION ISOLATION LEVEL READ COMMITTED");
+                }
+            });
+            TestDatabase.exec("SET GLOBAL TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            try (Connection c = TestDatabase.guarded("guard.mode=strict")) {
+                assertThatThrownBy(() -> run(c, "SET GLOBAL transaction_isolation = 'SERIALIZABLE'"))
+                        .isInstanceOf(UnsafePatternException.class).hasMessageStartingWith("[risky-isolation] SET GLOBAL");
+            }
+            try (Connection c = TestDatabase.raw(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT @@global.transaction_isolation")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("the refused SET GLOBAL did not run").isEqualTo("REPEATABLE-READ");
+            }
+        } finally {
+            TestDatabase.exec("SET GLOBAL TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        }
+    }
+
+    @Test
+    void strictModeRefusesReadUncommittedBeforeItTakesEffect() throws Exception {
+        try (Connection c = TestDatabase.guarded("guard.mode=strict")) {
+            assertThatThrownBy(() -> c.setTransactionIsolation(Connection.TRANSACTION_READ_UNCOMMITTED))
+                    .isInstanceOf(UnsafePatternException.class);
+            assertThatThrownBy(() -> run(c, "SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED"))
+                    .isInstanceOf(UnsafePatternException.class);
+            assertThat(Isolation.parse(sessionIsolation(c))).isEqualTo(Isolation.REPEATABLE_READ);
+        }
+    }
+
+    private static ILoggingEvent awaitEvent(LogCapture log, Predicate<ILoggingEvent> p) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (ILoggingEvent e : log.events()) {
+                if (p.test(e)) {
+                    return e;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no such log event; got " + log.messages());
+    }
+
+    @Test
+    void oncePerDataSourceTheServerIsSummarised() throws Exception {
+        try (LogCapture log = new LogCapture("jdbcguard"); Connection c = TestDatabase.guarded("connectTimeout=11111")) {
+            ILoggingEvent e = awaitEvent(log, x -> x.getFormattedMessage().contains("connectTimeout=11111 is "));
+            assertThat(e.getFormattedMessage()).contains("MariaDB").contains("default isolation REPEATABLE_READ")
+                    .contains("autocommit on").contains("innodb_snapshot_isolation OFF")
+                    .contains("a re-SELECT after a duplicate key misses the winner's row; fresh read is on");
+            try (Connection again = TestDatabase.guarded("connectTimeout=11111")) {
+                Thread.sleep(200);
+                assertThat(log.messages()).filteredOn(m -> m.contains("connectTimeout=11111 is ")).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void aSerializableServerDefaultIsExplained() throws Exception {
+        try (LogCapture log = new LogCapture("jdbcguard")) {
+            TestDatabase.exec("SET GLOBAL TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+            try (Connection c = TestDatabase.guarded("connectTimeout=22222")) {
+                ILoggingEvent e = awaitEvent(log, x -> x.getFormattedMessage().contains("connectTimeout=22222 is "));
+                assertThat(e.getFormattedMessage()).contains("default isolation SERIALIZABLE")
+                        .contains("deadlocks (1213) become routine").contains("io.jdbcguard.Retry");
+            }
+        } finally {
+            TestDatabase.exec("SET GLOBAL TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        }
+    }
+
+    @Test
+    void aServerStartedWithReadUncommittedIsReported() throws Exception {
+        try (TestDatabase.Server server = TestDatabase.startServer("--transaction-isolation=READ-UNCOMMITTED");
+             LogCapture log = new LogCapture("jdbcguard");
+             FactRecorder rec = new FactRecorder();
+             Connection c = java.sql.DriverManager.getConnection("jdbc:guard:" + server.url.substring(5))) {
+            ILoggingEvent warn = awaitEvent(log, x -> x.getLoggerName().equals("jdbcguard.risky-isolation")
+                    && x.getFormattedMessage().contains(server.url.substring(0, server.url.indexOf('?'))));
+            assertThat(warn.getFormattedMessage()).startsWith("[risky-isolation] READ UNCOMMITTED is the default of the server");
+            c.createStatement().executeQuery("SELECT 1").next();
+            assertThat(rec.last().isolation()).isEqualTo(Isolation.READ_UNCOMMITTED);
+        }
+    }
+}
