@@ -43,11 +43,17 @@ public final class Demo {
         report("", guarded.run(1, 1, 1));
         System.out.println();
         guarded.reset(true);
-        System.out.println("4. the race through jdbc:guard:, unique index on email (the guard's log follows)");
+        System.out.println("4. the race through jdbc:guard:, unique index on email: the same code, so the same place as in 3;");
+        System.out.println("   the guard counts it instead of logging it again");
         long before = GuardStats.statements();
         report("", guarded.run(THREADS, CALLS, KEYS));
         System.out.printf("   the guard saw %d statements; findings so far by rule: %s; internal errors: %d%n",
                 GuardStats.statements() - before, GuardStats.findingsByRule(), GuardStats.internalErrors());
+        System.out.println();
+        System.out.println("5. the seed's second half: the loser's re-SELECT after the duplicate key, at scale");
+        RaceAtScale.print(RaceAtScale.fourWays());
+        System.out.println("   (b) is the seed's advice on REPEATABLE READ: its snapshot hides the winner's row. Through the");
+        System.out.println("   guard the same code finds it (fresh read), and the retry helper retries the duplicate key.");
         System.exit(0);
     }
 
