@@ -450,17 +450,27 @@ public final class GuardRules implements FactListener {
             if (!sameTable(chk.table(), ins.table()) || !keyInserted(o.fact, chk, w, ins)) {
                 continue;
             }
-            String relation = relation(o, w);
-            if (relation == null) {
-                continue;
-            }
-            memory.remove(o);
-            if (serialized(o, w, relation)) {
+            if (completed(memory, o, w, RuleId.CHECK_THEN_INSERT, columns(chk.keyEqualities()))) {
                 return;
             }
-            report(RuleId.CHECK_THEN_INSERT, o, w, relation, columns(chk.keyEqualities()));
-            return;
         }
+    }
+
+    /**
+     * The statement matches the opener: if they are close enough in time, they form a pattern, reported
+     * unless serialized. Returns whether they formed one (matching stops there).
+     */
+    private boolean completed(ThreadMemory memory, ThreadMemory.Opener o, ExecutionFact w, RuleId rule,
+                              List<String> columns) throws UnsafePatternException {
+        String relation = relation(o, w);
+        if (relation == null) {
+            return false;
+        }
+        memory.remove(o);
+        if (!serialized(o, w, relation)) {
+            report(rule, o, w, relation, columns);
+        }
+        return true;
     }
 
     private void lostUpdate(ExecutionFact w) throws UnsafePatternException {
@@ -490,16 +500,9 @@ public final class GuardRules implements FactListener {
             if (written.isEmpty() || optimistic(rd, up, keyColumns, all)) {
                 continue;
             }
-            String relation = relation(o, w);
-            if (relation == null) {
-                continue;
-            }
-            memory.remove(o);
-            if (serialized(o, w, relation)) {
+            if (completed(memory, o, w, RuleId.LOST_UPDATE, written)) {
                 return;
             }
-            report(RuleId.LOST_UPDATE, o, w, relation, written);
-            return;
         }
     }
 

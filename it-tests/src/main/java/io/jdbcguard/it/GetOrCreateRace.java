@@ -1,19 +1,11 @@
 package io.jdbcguard.it;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.Statement;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The seed's get-or-create race, for real: threads started together behind a barrier each run
@@ -67,39 +59,21 @@ public final class GetOrCreateRace {
 
     /** Runs threads × calls get-or-creates over {@code keys} emails; each call is one transaction. */
     public Result run(int threads, int callsPerThread, int keys) throws Exception {
-        CyclicBarrier start = new CyclicBarrier(threads);
-        AtomicInteger duplicates = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    try (Connection c = DriverManager.getConnection(url)) {
-                        c.setAutoCommit(false);
-                        start.await();
-                        for (int i = 0; i < callsPerThread; i++) {
-                            try {
-                                getOrCreate(c, table, "user" + (i % keys) + "@example.com");
-                                c.commit();
-                            } catch (SQLIntegrityConstraintViolationException e) {
-                                duplicates.incrementAndGet();
-                                c.rollback();
-                            }
-                        }
-                    }
-                    return null;
-                }));
+        RaceAtScale.Counts counts = RaceAtScale.run(url, table, threads, callsPerThread, keys, (c, email, errors) -> {
+            try {
+                getOrCreate(c, table, email);
+                c.commit();
+                return true;
+            } catch (SQLIntegrityConstraintViolationException e) {
+                errors.incrementAndGet();
+                c.rollback();
+                return false;
             }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
+        });
         try (Connection c = TestDatabase.raw(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT COUNT(*), COUNT(DISTINCT email) FROM " + table)) {
+             ResultSet rs = st.executeQuery("SELECT COUNT(DISTINCT email) FROM " + table)) {
             rs.next();
-            return new Result(rs.getInt(1), rs.getInt(2), duplicates.get(), threads * callsPerThread);
+            return new Result(counts.rows(), rs.getInt(1), counts.errors(), threads * callsPerThread);
         }
     }
 }

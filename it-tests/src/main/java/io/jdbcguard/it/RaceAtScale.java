@@ -42,19 +42,27 @@ public final class RaceAtScale {
     public static Counts race(String url, String table, Call call) throws Exception {
         TestDatabase.exec("DROP TABLE IF EXISTS " + table, "CREATE TABLE " + table
                 + " (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL, UNIQUE KEY ux_" + table + " (email))");
-        CyclicBarrier start = new CyclicBarrier(THREADS);
+        return run(url, table, THREADS, CALLS, KEYS, call);
+    }
+
+    /**
+     * Runs {@code threads} threads, each with a connection of its own (autocommit off), started together
+     * behind a barrier, each making {@code calls} calls over {@code keys} keys; the table must exist.
+     */
+    public static Counts run(String url, String table, int threads, int calls, int keys, Call call) throws Exception {
+        CyclicBarrier start = new CyclicBarrier(threads);
         AtomicInteger errors = new AtomicInteger();
         AtomicInteger misses = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<?>> fs = new ArrayList<>();
-            for (int t = 0; t < THREADS; t++) {
+            for (int t = 0; t < threads; t++) {
                 fs.add(pool.submit(() -> {
                     try (Connection c = DriverManager.getConnection(url)) {
                         c.setAutoCommit(false);
                         start.await();
-                        for (int i = 0; i < CALLS; i++) {
-                            if (!call.run(c, table + "-" + (i % KEYS) + "@x", errors)) {
+                        for (int i = 0; i < calls; i++) {
+                            if (!call.run(c, table + "-" + (i % keys) + "@x", errors)) {
                                 misses.incrementAndGet();
                             }
                         }

@@ -55,6 +55,16 @@ public final class TestDatabase {
         return DriverManager.getConnection(guardUrl(params));
     }
 
+    /** A real HikariCP pool of guarded connections, as pooled applications use the guard. */
+    public static com.zaxxer.hikari.HikariDataSource guardedPool(int size, boolean autoCommit) {
+        com.zaxxer.hikari.HikariConfig hc = new com.zaxxer.hikari.HikariConfig();
+        hc.setJdbcUrl(guardUrl());
+        hc.setDriverClassName(io.jdbcguard.GuardDriver.class.getName());
+        hc.setMaximumPoolSize(size);
+        hc.setAutoCommit(autoCommit);
+        return new com.zaxxer.hikari.HikariDataSource(hc);
+    }
+
     /** Whether the tests run on the embedded MariaDB (some server options can only be set there). */
     public static boolean embedded() {
         url();

@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.jdbcguard.GuardDriver;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -127,12 +125,7 @@ class CheckThenInsertTest {
 
     @Test
     void checkInOneTransactionInsertInTheNextOnAnotherPooledConnection() throws Exception {
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(TestDatabase.guardUrl());
-        hc.setDriverClassName(GuardDriver.class.getName());
-        hc.setMaximumPoolSize(2);
-        hc.setAutoCommit(false);
-        try (HikariDataSource pool = new HikariDataSource(hc)) {
+        try (HikariDataSource pool = TestDatabase.guardedPool(2, false)) {
             expect(CTI, 1, () -> {
                 try (Connection a = pool.getConnection(); Connection b = pool.getConnection()) {
                     assertThat(a.unwrap(io.jdbcguard.jdbc.GuardConnection.class).info().id())

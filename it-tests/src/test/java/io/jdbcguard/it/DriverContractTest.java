@@ -110,11 +110,7 @@ class DriverContractTest {
 
     @Test
     void throughARealHikariPool() throws SQLException {
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(TestDatabase.guardUrl());
-        hc.setDriverClassName(GuardDriver.class.getName());
-        hc.setMaximumPoolSize(2);
-        try (HikariDataSource pool = new HikariDataSource(hc)) {
+        try (HikariDataSource pool = TestDatabase.guardedPool(2, true)) {
             for (int i = 0; i < 5; i++) {
                 try (Connection c = pool.getConnection()) {
                     assertThat(c.isWrapperFor(GuardConnection.class)).isTrue();

@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.jdbcguard.GuardDriver;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -65,12 +63,7 @@ class LostUpdateAndLockTest {
 
     @Test
     void readInOneTransactionAbsoluteUpdateInTheNextThroughHikari() throws Exception {
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(TestDatabase.guardUrl());
-        hc.setDriverClassName(GuardDriver.class.getName());
-        hc.setMaximumPoolSize(2);
-        hc.setAutoCommit(false);
-        try (HikariDataSource pool = new HikariDataSource(hc)) {
+        try (HikariDataSource pool = TestDatabase.guardedPool(2, false)) {
             expect(LU, 1, () -> {
                 long b;
                 try (Connection c = pool.getConnection()) {
