@@ -26,6 +26,11 @@ public final class GuardStats {
         return Reporter.countsByRule();
     }
 
+    /** How many times the guard read a table's unique indexes from a server (once per table, again after DDL). */
+    public static long indexLookups() {
+        return io.jdbcguard.rules.IndexCatalog.lookups();
+    }
+
     /** Occurrences per place, keyed {@code rule|table|call sites}. */
     public static Map<String, Long> findingsByPlace() {
         return Reporter.countsByPlace();

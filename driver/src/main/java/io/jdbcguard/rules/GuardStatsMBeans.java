@@ -38,6 +38,8 @@ public final class GuardStatsMBeans {
 
         long getInternalErrors();
 
+        long getIndexLookups();
+
         Map<String, Long> getFindingsByRule();
 
         Map<String, Long> getFindingsByPlace();
@@ -53,6 +55,11 @@ public final class GuardStatsMBeans {
         @Override
         public long getInternalErrors() {
             return GuardStats.internalErrors();
+        }
+
+        @Override
+        public long getIndexLookups() {
+            return GuardStats.indexLookups();
         }
 
         @Override

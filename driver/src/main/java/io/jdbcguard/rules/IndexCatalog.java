@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * be reported; the caller waits at most {@link #WAIT_MS} (a pool that hands out the lookup connection
  * could be exhausted by the very application thread that waits), after which the answer is "unknown".
  */
-final class IndexCatalog {
+public final class IndexCatalog {
 
     static final long WAIT_MS = 2000;
 
@@ -38,8 +38,8 @@ final class IndexCatalog {
 
     private final ConnectionInfo.DataSourceInfo dataSource;
     private final Map<String, CompletableFuture<List<Set<String>>>> tables = new ConcurrentHashMap<>();
-    /** Counts lookups sent to the server, for tests and diagnostics. */
-    private final java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+    /** Lookups sent to the server by every data source of the JVM. */
+    private static final java.util.concurrent.atomic.AtomicLong LOOKUP_COUNT = new java.util.concurrent.atomic.AtomicLong();
 
     IndexCatalog(ConnectionInfo.DataSourceInfo dataSource) {
         this.dataSource = dataSource;
@@ -92,8 +92,9 @@ final class IndexCatalog {
         }
     }
 
-    int lookups() {
-        return lookups.get();
+    /** How many index lookups every data source of the JVM sent to its server. */
+    public static long lookups() {
+        return LOOKUP_COUNT.get();
     }
 
     private static String key(String schema, String table) {
@@ -101,7 +102,7 @@ final class IndexCatalog {
     }
 
     private List<Set<String>> read(String schema, String table) {
-        lookups.incrementAndGet();
+        LOOKUP_COUNT.incrementAndGet();
         try (Connection c = dataSource.metadata().open();
              PreparedStatement ps = c.prepareStatement("SELECT INDEX_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.STATISTICS "
                      + "WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0 "

@@ -1,7 +1,5 @@
 package io.jdbcguard.sql;
 
-import java.util.List;
-
 /**
  * Everything the guard knows about one statement text: immutable, shared by every execution of that
  * text and cached. The structural part ({@link #structure()}) is shared by every text with the same
@@ -152,10 +150,5 @@ public final class SqlShape {
     public String toString() {
         return kind + (lock != LockMode.NONE ? "/" + lock : "")
                 + (insertVariant != InsertVariant.NONE ? "/" + insertVariant : "") + " " + normalized;
-    }
-
-    /** Unmodifiable view for tests and diagnostics. */
-    List<Object> rawSlots() {
-        return List.of(slots);
     }
 }

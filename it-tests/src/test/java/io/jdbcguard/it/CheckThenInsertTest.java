@@ -26,7 +26,7 @@ class CheckThenInsertTest {
 
     @BeforeEach
     void tables() {
-        TestDatabase.exec("DROP TABLE IF EXISTS cti_u", "DROP TABLE IF EXISTS cti_n", "DROP TABLE IF EXISTS cti_parent",
+        TestDatabase.execGuarded("DROP TABLE IF EXISTS cti_u", "DROP TABLE IF EXISTS cti_n", "DROP TABLE IF EXISTS cti_parent",
                 "CREATE TABLE cti_u (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL, name VARCHAR(50), "
                         + "UNIQUE KEY ux_cti_u_email (email))",
                 "CREATE TABLE cti_n (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL, name VARCHAR(50), "
@@ -176,6 +176,24 @@ class CheckThenInsertTest {
 
     @Test
     void aUniqueIndexAddedThroughTheGuardIsSeenAtTheNextFinding() throws Exception {
+        long lookups = io.jdbcguard.GuardStats.indexLookups();
+        try (LogCapture log = new LogCapture("jdbcguard." + CTI); Connection c = TestDatabase.guarded();
+             Statement st = c.createStatement()) {
+            for (int i = 0; i < 3; i++) { // three places, one table: its indexes are read once
+                try (ResultSet rs = st.executeQuery("SELECT id FROM cti_n WHERE email = 'once" + i + "@x' /* " + i + " */")) {
+                    assertThat(rs.next()).isFalse();
+                }
+                if (i == 0) {
+                    st.executeUpdate("INSERT INTO cti_n (email) VALUES ('once0@x')");
+                } else if (i == 1) {
+                    st.executeUpdate("INSERT INTO cti_n (email) VALUES ('once1@x')");
+                } else {
+                    st.executeUpdate("INSERT INTO cti_n (email) VALUES ('once2@x')");
+                }
+            }
+            assertThat(io.jdbcguard.GuardStats.indexLookups() - lookups).isEqualTo(1);
+            log.close();
+        }
         try (LogCapture log = new LogCapture("jdbcguard." + CTI); Connection c = TestDatabase.guarded();
              Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT id FROM cti_n WHERE email = 'before@x'")) {
@@ -188,6 +206,7 @@ class CheckThenInsertTest {
             }
             st.executeUpdate("INSERT INTO cti_n (email) VALUES ('after@x')");
             assertThat(log.events()).extracting(ILoggingEvent::getLevel).containsExactly(Level.ERROR, Level.WARN);
+            assertThat(io.jdbcguard.GuardStats.indexLookups() - lookups).as("read again after the DDL only").isEqualTo(2);
         }
     }
 

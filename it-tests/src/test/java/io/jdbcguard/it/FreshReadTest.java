@@ -25,7 +25,7 @@ class FreshReadTest {
 
     @BeforeEach
     void table() {
-        TestDatabase.exec("DROP TABLE IF EXISTS fr_u",
+        TestDatabase.execGuarded("DROP TABLE IF EXISTS fr_u",
                 "CREATE TABLE fr_u (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL, "
                         + "UNIQUE KEY ux_fr_u (email))");
         GuardRules.forgetCurrentThread();

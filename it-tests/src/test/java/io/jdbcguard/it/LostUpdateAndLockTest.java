@@ -23,7 +23,7 @@ class LostUpdateAndLockTest {
 
     @BeforeEach
     void tables() {
-        TestDatabase.exec("DROP TABLE IF EXISTS lu_acc",
+        TestDatabase.execGuarded("DROP TABLE IF EXISTS lu_acc",
                 "CREATE TABLE lu_acc (id INT PRIMARY KEY, owner VARCHAR(20), balance BIGINT NOT NULL, "
                         + "version INT NOT NULL DEFAULT 0, KEY ix_lu_owner (owner))",
                 "INSERT INTO lu_acc (id, owner, balance) VALUES (1, 'ann', 100), (2, 'bob', 100)");

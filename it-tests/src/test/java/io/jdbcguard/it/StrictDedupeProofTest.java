@@ -22,7 +22,7 @@ class StrictDedupeProofTest {
 
     @BeforeEach
     void tables() {
-        TestDatabase.exec("DROP TABLE IF EXISTS sd_u",
+        TestDatabase.execGuarded("DROP TABLE IF EXISTS sd_u",
                 "CREATE TABLE sd_u (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL, UNIQUE KEY ux_sd (email))");
         GuardRules.forgetCurrentThread();
     }
