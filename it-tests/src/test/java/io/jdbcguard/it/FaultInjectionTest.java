@@ -72,14 +72,12 @@ class FaultInjectionTest {
             }
             c.commit();
             try (Statement st = c.createStatement()) {
-                // Text the structural parser cannot read still runs.
-                try (ResultSet rs = st.executeQuery("SELECT /* odd */ v FROM fi_t WHERE id = 7 "
-                        + "AND v REGEXP BINARY '^v' PROCEDURE ANALYSE_NOT_A_THING_IN_SQL_PARSER_SYNTAX")) {
+                // Text the structural parser cannot read (MariaDB's LIMIT ROWS EXAMINED) still runs, unanalysed.
+                String unreadable = "SELECT v FROM fi_t WHERE id = 7 LIMIT ROWS EXAMINED 1000";
+                assertThat(io.jdbcguard.sql.SqlShapes.of(unreadable).structure()).isNull();
+                try (ResultSet rs = st.executeQuery(unreadable)) {
                     assertThat(rs.next()).isTrue();
                     assertThat(rs.getString(1)).isEqualTo("v7");
-                } catch (SQLException e) {
-                    // The server may reject that text: then the error must be its own, not the guard's.
-                    assertThat(e.getStackTrace()[0].getClassName()).startsWith("com.mysql");
                 }
                 try (ResultSet rs = st.executeQuery("SELECT COUNT(*), SUM(id) FROM fi_t")) {
                     assertThat(rs.next()).isTrue();
