@@ -48,8 +48,9 @@ public final class BenchAll {
         String pinned = EndToEnd.pin("0");
         int rounds = quick ? 4 : 30;
         long slice = quick ? 100 : 200;
-        EndToEnd.Result point = EndToEnd.pointSelect(rounds, slice);
-        EndToEnd.Result cti = EndToEnd.checkThenInsert(4, rounds, slice);
+        int warmup = quick ? 2 : EndToEnd.WARMUP_SLICES;
+        EndToEnd.Result point = EndToEnd.pointSelect(rounds, slice, warmup);
+        EndToEnd.Result cti = EndToEnd.checkThenInsert(4, rounds, slice, warmup);
         EndToEnd.pin("0-" + (cores - 1));
 
         System.out.println("== memory");
@@ -107,7 +108,9 @@ public final class BenchAll {
                 .append("Every variant runs against the same server. Each round runs a ").append(slice)
                 .append(" ms slice of every variant back to back (the order rotates each round); the ratio to `raw` is\n")
                 .append("formed within the round; shown: the median and the interquartile range over ").append(rounds)
-                .append(" rounds, after two warm-up rounds. `raw2` is a second copy of the raw driver: its spread is the noise floor.\n")
+                .append(" rounds, after ").append(warmup).append(" warm-up slices of every variant (so the JIT has compiled each variant's code).\n")
+                .append("`raw2` is a second copy of the raw driver: its spread is the noise floor. `guard-norules` is the guard with every\n")
+                .append("rule disabled (wrappers and facts only).\n")
                 .append("The JVM and the server were pinned to one CPU while measuring: ").append(pinned).append(".\n\n")
                 .append("| variant | point select by primary key, 1 thread | check-then-insert transaction, 4 threads |\n|---|---|---|\n");
         for (String v : EndToEnd.VARIANTS) {
@@ -122,6 +125,7 @@ public final class BenchAll {
                 .append(String.format(Locale.ROOT, "| guard state of one connection after %,d statements in one transaction (the wrapper graph minus the real driver's) | %,d bytes |%n",
                         mem.statements(), mem.connectionStateBytes()))
                 .append(String.format(Locale.ROOT, "| state of the registered listeners (rules) after that | %,d bytes |%n", mem.listenerStateBytes()))
+                .append(String.format(Locale.ROOT, "| that thread's pattern memory (a ring of 16 openers, lock marks) after that | %,d bytes |%n", mem.threadMemoryBytes()))
                 .append(String.format(Locale.ROOT, "| shape caches after %,d distinct statement texts | %,d bytes (%,d texts, %,d normalised texts cached; bound 4,096 each) |%n",
                         mem.distinctTexts(), mem.shapeCacheBytes(), mem.textEntries(), mem.normalizedEntries()));
 
@@ -139,7 +143,9 @@ public final class BenchAll {
                 .append(row("stub: under a third of datasource-proxy's", String.format(Locale.ROOT, "%.0f vs %.0f / 3 = %.0f ns", addedPoint, dsAdded, dsAdded / 3), addedPoint < dsAdded / 3))
                 .append(row("end to end: point select ≥ 0.98 × raw", point.ratios().get("guard").ratio(), point.ratios().get("guard").median() >= 0.98))
                 .append(row("end to end: check-then-insert ≥ 0.98 × raw", cti.ratios().get("guard").ratio(), cti.ratios().get("guard").median() >= 0.98))
-                .append(row("per-connection state ≤ 64 KiB after a million statements", String.format(Locale.ROOT, "%,d bytes", mem.connectionStateBytes() + mem.listenerStateBytes()), mem.connectionStateBytes() + mem.listenerStateBytes() <= 65536))
+                .append(row("per-connection state ≤ 64 KiB after a million statements (connection + rules + thread memory)",
+                        String.format(Locale.ROOT, "%,d bytes", mem.connectionStateBytes() + mem.listenerStateBytes() + mem.threadMemoryBytes()),
+                        mem.connectionStateBytes() + mem.listenerStateBytes() + mem.threadMemoryBytes() <= 65536))
                 .append(row("shape cache bounded by its bound", mem.textEntries() + " and " + mem.normalizedEntries() + " entries", mem.textEntries() <= 4096 && mem.normalizedEntries() <= 4096))
                 .append(row("first connection ≤ 100 ms slower than raw", String.format(Locale.ROOT, "%+.1f ms", startDiff), startDiff <= 100));
 

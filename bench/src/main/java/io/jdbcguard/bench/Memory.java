@@ -15,8 +15,8 @@ import org.openjdk.jol.info.GraphLayout;
 /** Retained heap of the guard's state, measured with JOL's object graph walk (not estimated). */
 final class Memory {
 
-    record Result(long connectionStateBytes, long listenerStateBytes, long statements, long shapeCacheBytes,
-                  int textEntries, int normalizedEntries, int distinctTexts) {
+    record Result(long connectionStateBytes, long listenerStateBytes, long threadMemoryBytes, long statements,
+                  long shapeCacheBytes, int textEntries, int normalizedEntries, int distinctTexts) {
     }
 
     private Memory() {
@@ -26,6 +26,7 @@ final class Memory {
         StubDriver.load();
         long connBytes;
         long listenerBytes;
+        long threadBytes;
         try (Connection c = DriverManager.getConnection("jdbc:guard:stub:memory")) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("SELECT id, balance FROM accounts WHERE id = ?")) {
@@ -41,6 +42,15 @@ final class Memory {
             Object delegate = d.get(c);
             connBytes = GraphLayout.parseInstance(c).totalSize() - GraphLayout.parseInstance(delegate).totalSize();
             listenerBytes = GraphLayout.parseInstance(staticField(FactBus.class, "listeners")).totalSize();
+            // This thread's pattern memory (a ThreadLocal of the rules), minus what exists without it: the
+            // thread itself (facts name their thread, which reaches its class loader and much more), the
+            // connection graph and the shape caches. Detached from the thread first, so that subtracting the
+            // thread's graph does not subtract the memory too.
+            ThreadLocal<?> local = (ThreadLocal<?>) staticField(io.jdbcguard.rules.GuardRules.class, "MEMORY");
+            Object memory = local.get();
+            local.remove();
+            threadBytes = GraphLayout.parseInstance(memory).subtract(GraphLayout.parseInstance(Thread.currentThread(), c,
+                    staticField(SqlShapes.class, "BY_TEXT"), staticField(SqlShapes.class, "BY_NORMALIZED"))).totalSize();
             c.commit();
         }
         try (Connection c = DriverManager.getConnection("jdbc:guard:stub:memory"); Statement st = c.createStatement()) {
@@ -52,7 +62,7 @@ final class Memory {
         Object byNormalized = staticField(SqlShapes.class, "BY_NORMALIZED");
         long cacheBytes = GraphLayout.parseInstance(byText, byNormalized).totalSize();
         int[] sizes = SqlShapes.cacheSizes();
-        return new Result(connBytes, listenerBytes, statements, cacheBytes, sizes[0], sizes[1], distinctTexts);
+        return new Result(connBytes, listenerBytes, threadBytes, statements, cacheBytes, sizes[0], sizes[1], distinctTexts);
     }
 
     private static Object staticField(Class<?> type, String name) throws ReflectiveOperationException {

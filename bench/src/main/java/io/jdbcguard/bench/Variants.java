@@ -37,7 +37,8 @@ public final class Variants {
     /**
      * A connection of one variant on a real {@code jdbc:…} URL (a stub or Connector/J one).
      *
-     * @param variant raw, raw2 (a second raw copy: the noise floor), guard-off, guard, p6spy-logging, p6spy-core, dsproxy
+     * @param variant raw, raw2 (a second raw copy: the noise floor), guard-off, guard-norules (wrappers and
+     *                facts, every rule disabled), guard, p6spy-logging, p6spy-core, dsproxy
      */
     public static Connection open(String variant, String url) throws SQLException {
         switch (variant) {
@@ -46,6 +47,10 @@ public final class Variants {
                 return DriverManager.getConnection(url);
             case "guard":
                 return DriverManager.getConnection("jdbc:guard:" + url.substring(5));
+            case "guard-norules":
+                return DriverManager.getConnection("jdbc:guard:" + url.substring(5) + (url.contains("?") ? "&" : "?")
+                        + "guard.disable=check-then-insert,lost-update,lock-without-transaction,"
+                        + "stale-read-after-duplicate,risky-isolation");
             case "guard-off":
                 return DriverManager.getConnection("jdbc:guard:" + url.substring(5)
                         + (url.contains("?") ? "&" : "?") + "guard.mode=off");
