@@ -50,9 +50,6 @@ public class StubBench {
     @Setup(Level.Trial)
     public void open() throws SQLException {
         StubDriver.load();
-        if (variant.startsWith("p6spy")) {
-            Variants.configureP6Spy(variant.equals("p6spy-logging"));
-        }
         connection = Variants.open(variant, URL);
         point = connection.prepareStatement("SELECT id, balance FROM accounts WHERE id = ?");
         insert = connection.prepareStatement("INSERT INTO events (kind, ref) VALUES (?, ?)");

@@ -23,8 +23,12 @@ public final class Variants {
     private Variants() {
     }
 
-    /** Configures P6Spy from system properties; must run before P6Spy's classes initialise. */
-    public static void configureP6Spy(boolean logging) {
+    /**
+     * Configures P6Spy from system properties (logging module or core only, the no-op appender, no JMX);
+     * takes effect only before P6Spy's classes initialise, so the first P6Spy variant opened in a JVM
+     * decides. Without it P6Spy logs every statement to {@code spy.log} in the working directory.
+     */
+    static void configureP6Spy(boolean logging) {
         System.setProperty("p6spy.config.modulelist", logging
                 ? "com.p6spy.engine.spy.P6SpyFactory,com.p6spy.engine.logging.P6LogFactory"
                 : "com.p6spy.engine.spy.P6SpyFactory");
@@ -56,6 +60,8 @@ public final class Variants {
                         + (url.contains("?") ? "&" : "?") + "guard.mode=off");
             case "p6spy-logging":
             case "p6spy-core":
+                // Before P6Spy's first use in this JVM; later calls change nothing, P6Spy has read its options.
+                configureP6Spy(variant.equals("p6spy-logging"));
                 return new P6DataSource(new UrlDataSource(url)).getConnection();
             case "dsproxy":
                 return ProxyDataSourceBuilder.create(new UrlDataSource(url)).listener(new NoopListener()).build()
