@@ -74,23 +74,6 @@ public final class FactBus {
         return (failureMask & (1 << kind.ordinal())) != 0;
     }
 
-    /** The SQL a listener asks to run instead, or {@code null}; never throws. */
-    public static String rewrite(ExecutionFact planned) {
-        for (FactListener l : listeners) {
-            try {
-                if (l.wantsBefore(planned.shape())) {
-                    String r = l.rewrite(planned);
-                    if (r != null) {
-                        return r;
-                    }
-                }
-            } catch (Throwable t) {
-                InternalErrors.record("listener " + l.getClass().getName() + ".rewrite", t);
-            }
-        }
-        return null;
-    }
-
     /** Whether any listener is registered at all. */
     public static boolean active() {
         return listeners.length > 0;
@@ -111,14 +94,19 @@ public final class FactBus {
     }
 
     /**
-     * Shows a statement about to run to the listeners that want it. Throws only an
+     * Shows a statement about to run to the listeners that want it, in one pass, and returns the SQL the
+     * first of them asks to run instead ({@link FactListener#rewrite}), or {@code null}. Throws only an
      * {@link UnsafePatternException} a listener raised to refuse it (strict mode).
      */
-    public static void beforeExecution(ExecutionFact planned) throws UnsafePatternException {
+    public static String beforeExecution(ExecutionFact planned) throws UnsafePatternException {
+        String rewrite = null;
         for (FactListener l : listeners) {
             try {
                 if (l.wantsBefore(planned.shape())) {
                     l.beforeExecution(planned);
+                    if (rewrite == null) {
+                        rewrite = l.rewrite(planned);
+                    }
                 }
             } catch (UnsafePatternException e) {
                 throw e;
@@ -126,6 +114,7 @@ public final class FactBus {
                 InternalErrors.record("listener " + l.getClass().getName() + ".beforeExecution", t);
             }
         }
+        return rewrite;
     }
 
     /** Builds the fact of a statement about to run. */

@@ -153,8 +153,7 @@ public final class GuardConnection extends ForwardingConnection {
             InternalErrors.record("preparing a pre-execution check", t);
             return;
         }
-        FactBus.beforeExecution(planned);
-        pendingRewrite = FactBus.rewrite(planned);
+        pendingRewrite = FactBus.beforeExecution(planned);
     }
 
     /** The SQL to run instead of the statement just started, or {@code null}; clears it. */

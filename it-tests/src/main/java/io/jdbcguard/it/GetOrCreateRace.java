@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.Statement;
 
 /**
@@ -59,17 +58,7 @@ public final class GetOrCreateRace {
 
     /** Runs threads × calls get-or-creates over {@code keys} emails; each call is one transaction. */
     public Result run(int threads, int callsPerThread, int keys) throws Exception {
-        RaceAtScale.Counts counts = RaceAtScale.run(url, table, threads, callsPerThread, keys, (c, email, errors) -> {
-            try {
-                getOrCreate(c, table, email);
-                c.commit();
-                return true;
-            } catch (SQLIntegrityConstraintViolationException e) {
-                errors.incrementAndGet();
-                c.rollback();
-                return false;
-            }
-        });
+        RaceAtScale.Counts counts = RaceAtScale.run(url, table, threads, callsPerThread, keys, RaceAtScale.naive(table));
         try (Connection c = TestDatabase.raw(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT COUNT(DISTINCT email) FROM " + table)) {
             rs.next();

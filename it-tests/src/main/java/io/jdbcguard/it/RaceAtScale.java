@@ -99,13 +99,11 @@ public final class RaceAtScale {
         }
     }
 
-    /** Naive: check, insert, commit; a duplicate key escapes to the caller (counted, rolled back). */
+    /** Naive: the seed's get-or-create, then commit; a duplicate key escapes to the caller (counted, rolled back). */
     public static Call naive(String table) {
         return (c, email, errors) -> {
             try {
-                if (!exists(c, table, email)) {
-                    insert(c, table, email);
-                }
+                GetOrCreateRace.getOrCreate(c, table, email);
                 c.commit();
                 return true;
             } catch (SQLIntegrityConstraintViolationException e) {
