@@ -19,6 +19,8 @@ final class Lexer {
     static final int PARAM = 3;
     static final int VARIABLE = 4;
     static final int OP = 5;
+    /** A numeric literal longer than this keeps its text as value instead of a number. */
+    static final int MAX_NUMBER_DIGITS = 64;
 
     /** One token; for literals {@link #value} is the literal's value, for words and quoted ids the name. */
     static final class Token {
@@ -62,40 +64,61 @@ final class Lexer {
     /** For each {@code ?} in {@link #normalized}: {@code Integer} JDBC parameter index, or the literal. */
     final List<Object> slots = new ArrayList<>();
     int paramCount;
+    /** The deepest parenthesis nesting seen. */
+    int maxDepth;
+    /** Whether the text has a version or executable comment ({@code /*!…}, {@code /*M!…}): its grammar depends on the server. */
+    boolean versionComment;
+    /** Whether lexing stopped at the length limit before the end of the text. */
+    boolean truncated;
 
     private final String sql;
+    /** Where lexing stops: the text's length, or the limit. */
+    private final int limit;
     private int pos;
     private boolean gap;
     private int depth;
 
-    private Lexer(String sql) {
+    private Lexer(String sql, int limit) {
         this.sql = sql;
+        this.limit = Math.min(sql.length(), limit);
     }
 
     static Lexer lex(String sql) {
-        Lexer l = new Lexer(sql);
+        return lex(sql, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Lexes at most the first {@code limit} characters (a token that runs past it is cut there), so the
+     * cost is linear in {@code min(length, limit)} whatever the text.
+     */
+    static Lexer lex(String sql, int limit) {
+        Lexer l = new Lexer(sql, limit);
         l.run();
+        l.truncated = l.limit < sql.length();
         return l;
     }
 
     private void run() {
         boolean inVersionComment = false;
-        int n = sql.length();
+        int n = limit;
         while (pos < n) {
             char c = sql.charAt(pos);
             if (Character.isWhitespace(c)) {
                 pos++;
                 gap = true;
             } else if (c == '/' && peek(1) == '*') {
-                if (peek(2) == '!') {
-                    pos += 3;
+                if (peek(2) == '!' || (peek(2) == 'M' && peek(3) == '!')) {
+                    // MySQL's version comment /*!50000 … */ and MariaDB's executable comment /*M!100100 … */:
+                    // the server runs their content, so the lexer reads it as text.
+                    pos += peek(2) == '!' ? 3 : 4;
                     while (pos < n && Character.isDigit(sql.charAt(pos))) {
                         pos++;
                     }
                     inVersionComment = true;
+                    versionComment = true;
                 } else {
                     int close = sql.indexOf("*/", pos + 2);
-                    pos = close < 0 ? n : close + 2;
+                    pos = close < 0 || close + 2 > n ? n : close + 2;
                 }
                 gap = true;
             } else if (c == '*' && peek(1) == '/' && inVersionComment) {
@@ -104,7 +127,7 @@ final class Lexer {
                 gap = true;
             } else if (c == '#' || (c == '-' && peek(1) == '-' && (pos + 2 >= n || Character.isWhitespace(sql.charAt(pos + 2))))) {
                 int eol = sql.indexOf('\n', pos);
-                pos = eol < 0 ? n : eol + 1;
+                pos = eol < 0 || eol >= n ? n : eol + 1;
                 gap = true;
             } else if (c == '\'' || c == '"') {
                 int start = pos;
@@ -118,7 +141,7 @@ final class Lexer {
                 int start = pos++;
                 paramCount++;
                 slots.add(paramCount);
-                emit(PARAM, "?", null, start);
+                emit(PARAM, "?", paramCount, start);
             } else if (Character.isDigit(c) || (c == '.' && Character.isDigit(peek(1)) && !lastIsName())) {
                 number();
             } else if (c == '@') {
@@ -129,7 +152,7 @@ final class Lexer {
                 if (peek(0) == '`' || peek(0) == '\'' || peek(0) == '"') {
                     quoted(sql.charAt(pos));
                 } else {
-                    while (pos < n && (isWordChar(sql.charAt(pos)) || sql.charAt(pos) == '.')) {
+                    while (pos < limit && (isWordChar(sql.charAt(pos)) || sql.charAt(pos) == '.')) {
                         pos++;
                     }
                 }
@@ -154,6 +177,9 @@ final class Lexer {
                 if (c == '(') {
                     emit(OP, "(", null, start);
                     depth++;
+                    if (depth > maxDepth) {
+                        maxDepth = depth;
+                    }
                 } else if (c == ')') {
                     depth = Math.max(0, depth - 1);
                     emit(OP, ")", null, start);
@@ -174,7 +200,7 @@ final class Lexer {
 
     private char peek(int ahead) {
         int p = pos + ahead;
-        return p < sql.length() ? sql.charAt(p) : '\0';
+        return p < limit ? sql.charAt(p) : '\0';
     }
 
     private static boolean isWordChar(char c) {
@@ -185,7 +211,7 @@ final class Lexer {
     private String quoted(char q) {
         StringBuilder sb = new StringBuilder();
         pos++;
-        int n = sql.length();
+        int n = limit;
         while (pos < n) {
             char c = sql.charAt(pos);
             if (c == '\\' && q != '`' && pos + 1 < n) {
@@ -216,7 +242,7 @@ final class Lexer {
 
     private void number() {
         int start = pos;
-        int n = sql.length();
+        int n = limit;
         if (sql.charAt(pos) == '0' && (peek(1) == 'x' || peek(1) == 'X' || peek(1) == 'b' || peek(1) == 'B')
                 && isWordChar(peek(2))) {
             pos += 2;
@@ -256,7 +282,10 @@ final class Lexer {
         }
         String text = sql.substring(start, pos);
         Object value;
-        if (decimal) {
+        if (text.length() > MAX_NUMBER_DIGITS) {
+            // Converting a long digit run is quadratic; such a value is kept as its text.
+            value = text;
+        } else if (decimal) {
             value = new BigDecimal(text);
         } else if (text.length() < 19) {
             value = Long.parseLong(text);

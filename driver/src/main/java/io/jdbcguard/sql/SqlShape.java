@@ -112,7 +112,12 @@ public final class SqlShape {
         return lockClauseStart;
     }
 
-    /** Offset in the original SQL after the statement's last token (before a trailing {@code ;}). */
+    /**
+     * Offset in the original SQL after the statement's last token (before a trailing {@code ;} or
+     * comment), where a lock clause can be appended; -1 when the guard does not know this text's grammar
+     * well enough to append one (not a plain single-table SELECT, a version or executable comment, a
+     * parenthesised select, {@code INTO}, {@code PROCEDURE}, several statements).
+     */
     public int statementEnd() {
         return statementEnd;
     }

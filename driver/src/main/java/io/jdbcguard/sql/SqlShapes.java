@@ -3,21 +3,29 @@ package io.jdbcguard.sql;
 import io.jdbcguard.sql.Lexer.Token;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Turns statement texts into {@link SqlShape}s. Every new text is lexed and classified by hand
- * (fractions of a microsecond); its structure comes from JSqlParser only when its normalised text is
- * not cached yet. Both caches are bounded.
+ * Turns statement texts into {@link SqlShape}s. Every new text is lexed and classified by hand; its
+ * structure comes from {@link StructureReader} only when its normalised text is not cached yet.
+ *
+ * <p>The cost on the application's thread is bounded whatever the text: the lexer is linear and reads at
+ * most {@link #MAX_LEXED} characters (a longer text is classified by its beginning and not analysed),
+ * and the structure reader is linear and reads only normalised texts of at most
+ * {@link #MAX_CACHED_LENGTH} characters nested at most {@link StructureReader#MAX_DEPTH} deep. Both
+ * caches are bounded in bytes (an estimate of what their entries hold), {@link #MAX_CACHE_BYTES} each.
  */
 public final class SqlShapes {
 
-    /** Texts longer than this are classified but neither cached nor parsed for structure. */
+    /** Texts longer than this are classified but neither cached nor analysed for structure. */
     static final int MAX_CACHED_LENGTH = 8192;
-    /** Entries per cache; a full cache is emptied and refilled (cheap, and bounded without bookkeeping). */
-    public static final int MAX_ENTRIES = 4096;
+    /** Characters the lexer reads of one text; the rest of a longer text is not looked at. */
+    public static final int MAX_LEXED = 32 * 1024;
+    /** Estimated bytes each cache may hold; a full cache is emptied and refilled (cheap, and bounded). */
+    public static final long MAX_CACHE_BYTES = 8L * 1024 * 1024;
 
-    private static final BoundedCache<String, SqlShape> BY_TEXT = new BoundedCache<>(MAX_ENTRIES);
-    private static final BoundedCache<String, Structure> BY_NORMALIZED = new BoundedCache<>(MAX_ENTRIES);
+    private static final BoundedCache<String, SqlShape> BY_TEXT = new BoundedCache<>(MAX_CACHE_BYTES);
+    private static final BoundedCache<String, Structure> BY_NORMALIZED = new BoundedCache<>(MAX_CACHE_BYTES);
     private static final Structure UNPARSED = new Structure(null, List.of(), false, java.util.Set.of(),
             Structure.SelectForm.NONE, 0, List.of(), List.of(), List.of(), List.of());
 
@@ -30,10 +38,20 @@ public final class SqlShapes {
         if (shape == null) {
             shape = classify(sql);
             if (sql.length() <= MAX_CACHED_LENGTH) {
-                BY_TEXT.put(sql, shape);
+                BY_TEXT.put(sql, shape, 2L * sql.length() + 2L * shape.normalized().length()
+                        + 24L * shape.slotCount() + literalBytes(shape) + 160);
             }
         }
         return shape;
+    }
+
+    private static long literalBytes(SqlShape shape) {
+        long n = 0;
+        for (int i = 1; i <= shape.slotCount(); i++) {
+            Object v = shape.slot(i).literal();
+            n += v instanceof String ? 2L * ((String) v).length() + 40 : v != null ? 40 : 0;
+        }
+        return n;
     }
 
     /** How many entries the two caches hold now (texts, normalised texts). */
@@ -41,8 +59,13 @@ public final class SqlShapes {
         return new int[] {BY_TEXT.size(), BY_NORMALIZED.size()};
     }
 
+    /** The estimated bytes the two caches hold now (texts, normalised texts). */
+    public static long[] cacheBytes() {
+        return new long[] {BY_TEXT.weight(), BY_NORMALIZED.weight()};
+    }
+
     static SqlShape classify(String sql) {
-        Lexer lx = Lexer.lex(sql);
+        Lexer lx = Lexer.lex(sql, MAX_LEXED);
         List<Token> t = lx.tokens;
         int end = t.size();
         // A trailing ';' ends the statement; anything after a top-level ';' is a second statement.
@@ -52,7 +75,7 @@ public final class SqlShapes {
                 break;
             }
         }
-        boolean multi = end < t.size() - 1;
+        boolean multi = end < t.size() - 1 || lx.truncated;
         int first = 0;
         while (first < end && t.get(first).isOp('(')) {
             first++;
@@ -168,20 +191,39 @@ public final class SqlShapes {
         int statementEnd = end == 0 ? 0 : t.get(end - 1).end;
         String normalized = lx.normalized.toString();
         Structure structure = null;
-        if (kind.isDml() && variant != InsertVariant.REPLACE && normalized.length() <= MAX_CACHED_LENGTH) {
+        if (kind.isDml() && variant != InsertVariant.REPLACE && normalized.length() <= MAX_CACHED_LENGTH
+                && !lx.truncated && lx.maxDepth <= StructureReader.MAX_DEPTH) {
             String parseText = lockNormStart >= 0 ? normalized.substring(0, lockNormStart)
                     : (end < t.size() ? normalized.substring(0, t.get(end).normStart) : normalized);
             structure = structureOf(parseText, kind);
         }
+        boolean rewritable = kind == StatementKind.SELECT && lock == LockMode.NONE && !multi && !lx.versionComment
+                && first == 0 && structure != null && structure.table() != null && statementEnd > 0
+                && plainSelectGrammar(t, end);
         return new SqlShape(kind, lock, variant, normalized, lx.slots.toArray(), lx.paramCount, set,
-                implicitCommit, namedLock, releasesNamedLock, structure, lockStart, statementEnd);
+                implicitCommit, namedLock, releasesNamedLock, structure, lockStart, rewritable ? statementEnd : -1);
+    }
+
+    /**
+     * Whether a lock clause may be appended after the last token: no top-level {@code INTO} (a SELECT
+     * … INTO takes its lock clause elsewhere), {@code PROCEDURE} or set operation.
+     */
+    private static boolean plainSelectGrammar(List<Token> t, int end) {
+        for (int i = 0; i < end; i++) {
+            Token k = t.get(i);
+            if (k.depth == 0 && (k.is("INTO") || k.is("PROCEDURE") || k.is("UNION") || k.is("EXCEPT")
+                    || k.is("INTERSECT"))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Structure structureOf(String parseText, StatementKind kind) {
         Structure s = BY_NORMALIZED.get(parseText);
         if (s == null) {
             s = StructureReader.read(parseText, kind);
-            BY_NORMALIZED.put(parseText, s == null ? UNPARSED : s);
+            BY_NORMALIZED.put(parseText, s == null ? UNPARSED : s, 4L * parseText.length() + 400);
         }
         return s == UNPARSED ? null : s;
     }
@@ -234,28 +276,41 @@ public final class SqlShapes {
         return select ? InsertVariant.SELECT : InsertVariant.PLAIN;
     }
 
-    /** A map that never grows past its bound: when full it is emptied. */
+    /**
+     * A map that never grows past its bound in estimated bytes: when an entry would take it past the
+     * bound it is emptied first. The weight is an estimate kept without locks; concurrent puts may pass
+     * the bound by a few entries, never by more.
+     */
     static final class BoundedCache<K, V> {
         private final ConcurrentHashMap<K, V> map = new ConcurrentHashMap<>();
-        private final int max;
+        private final AtomicLong weight = new AtomicLong();
+        private final long maxBytes;
 
-        BoundedCache(int max) {
-            this.max = max;
+        BoundedCache(long maxBytes) {
+            this.maxBytes = maxBytes;
         }
 
         V get(K key) {
             return map.get(key);
         }
 
-        void put(K key, V value) {
-            if (map.size() >= max) {
+        void put(K key, V value, long bytes) {
+            if (bytes > maxBytes / 16) {
+                return; // one entry may not take a large share of the cache
+            }
+            if (weight.addAndGet(bytes) > maxBytes) {
                 map.clear();
+                weight.set(bytes);
             }
             map.put(key, value);
         }
 
         int size() {
             return map.size();
+        }
+
+        long weight() {
+            return weight.get();
         }
     }
 }

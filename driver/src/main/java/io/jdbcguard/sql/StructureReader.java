@@ -1,246 +1,374 @@
 package io.jdbcguard.sql;
 
+import io.jdbcguard.sql.Lexer.Token;
 import io.jdbcguard.sql.Structure.Assignment;
 import io.jdbcguard.sql.Structure.Equality;
 import io.jdbcguard.sql.Structure.SelectForm;
 import io.jdbcguard.sql.Structure.TableName;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import net.sf.jsqlparser.expression.Alias;
-import net.sf.jsqlparser.expression.Expression;
-import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
-import net.sf.jsqlparser.expression.Function;
-import net.sf.jsqlparser.expression.JdbcParameter;
-import net.sf.jsqlparser.expression.Parenthesis;
-import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
-import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
-import net.sf.jsqlparser.expression.operators.relational.ExistsExpression;
-import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
-import net.sf.jsqlparser.parser.CCJSqlParser;
-import net.sf.jsqlparser.parser.CCJSqlParserUtil;
-import net.sf.jsqlparser.schema.Column;
-import net.sf.jsqlparser.schema.Table;
-import net.sf.jsqlparser.statement.Statement;
-import net.sf.jsqlparser.statement.delete.Delete;
-import net.sf.jsqlparser.statement.insert.Insert;
-import net.sf.jsqlparser.statement.select.AllColumns;
-import net.sf.jsqlparser.statement.select.AllTableColumns;
-import net.sf.jsqlparser.statement.select.FromItem;
-import net.sf.jsqlparser.statement.select.Limit;
-import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
-import net.sf.jsqlparser.statement.select.ParenthesedSelect;
-import net.sf.jsqlparser.statement.select.PlainSelect;
-import net.sf.jsqlparser.statement.select.Select;
-import net.sf.jsqlparser.statement.select.SelectItem;
-import net.sf.jsqlparser.statement.select.Values;
-import net.sf.jsqlparser.statement.update.Update;
-import net.sf.jsqlparser.statement.update.UpdateSet;
 
 /**
- * Reads a {@link Structure} from a normalised statement text with JSqlParser, called directly (no
- * thread per parse). Returns {@code null} where JSqlParser fails, or disagrees with the tokenizer on the
- * kind of statement, or the statement has a shape the guard does not analyse; such statements pass
- * through unanalysed.
+ * Reads a {@link Structure} from a normalised statement text (every value a {@code ?}): a small
+ * recursive-descent reader over the {@link Lexer}'s tokens for exactly the DML shapes the rules analyse.
+ * Its cost is linear in the number of tokens: it scans each clause once, descends only into
+ * parentheses, and gives up past {@link #MAX_DEPTH} levels of nesting. Anything it does not know returns
+ * {@code null} (the statement passes through unanalysed), never a guess.
  */
 final class StructureReader {
 
-    private StructureReader() {
+    /** Deeper parenthesis nesting than this is not analysed. */
+    static final int MAX_DEPTH = 32;
+    /** More tokens than this are not analysed. */
+    static final int MAX_TOKENS = 4096;
+
+    /** Thrown (without a stack trace) where the text leaves the grammar the reader knows. */
+    private static final class Unknown extends RuntimeException {
+        Unknown() {
+            super(null, null, false, false);
+        }
     }
 
+    private static final Unknown UNKNOWN = new Unknown();
+
+    /** Words that are never column names inside an expression. */
+    private static final Set<String> KEYWORDS = Set.of("AND", "OR", "NOT", "XOR", "IS", "NULL", "TRUE", "FALSE",
+            "UNKNOWN", "IN", "LIKE", "ESCAPE", "BETWEEN", "EXISTS", "SELECT", "FROM", "WHERE", "AS", "CASE", "WHEN",
+            "THEN", "ELSE", "END", "INTERVAL", "DIV", "MOD", "REGEXP", "RLIKE", "SOUNDS", "COLLATE", "BINARY",
+            "DISTINCT", "ALL", "ANY", "SOME", "ON", "USING", "JOIN", "LEFT", "RIGHT", "INNER", "OUTER", "CROSS",
+            "GROUP", "BY", "ORDER", "HAVING", "LIMIT", "OFFSET", "ASC", "DESC", "DEFAULT", "CURRENT_TIMESTAMP",
+            "CURRENT_DATE", "CURRENT_TIME", "CURRENT_USER", "LOCALTIME", "LOCALTIMESTAMP", "UTC_TIMESTAMP",
+            "UTC_DATE", "UTC_TIME", "MICROSECOND", "SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER",
+            "YEAR", "SECOND_MICROSECOND", "MINUTE_MICROSECOND", "MINUTE_SECOND", "HOUR_MICROSECOND", "HOUR_SECOND",
+            "HOUR_MINUTE", "DAY_MICROSECOND", "DAY_SECOND", "DAY_MINUTE", "DAY_HOUR", "YEAR_MONTH", "MEMBER", "OF",
+            "ROW", "ROWS", "UNION", "CHAR", "SIGNED", "UNSIGNED", "DECIMAL", "DATE", "DATETIME", "TIME", "JSON");
+    /** Modifiers that may follow {@code SELECT}. */
+    private static final Set<String> SELECT_MODIFIERS = Set.of("DISTINCT", "ALL", "DISTINCTROW", "HIGH_PRIORITY",
+            "STRAIGHT_JOIN", "SQL_SMALL_RESULT", "SQL_BIG_RESULT", "SQL_BUFFER_RESULT", "SQL_CACHE", "SQL_NO_CACHE",
+            "SQL_CALC_FOUND_ROWS");
+    /** Words that end a SELECT's FROM or WHERE clause. */
+    private static final Set<String> SELECT_CLAUSES = Set.of("WHERE", "GROUP", "HAVING", "WINDOW", "ORDER", "LIMIT",
+            "OFFSET", "FETCH", "FOR", "LOCK", "INTO", "PROCEDURE");
+    /** Words that end an UPDATE's or DELETE's WHERE clause. */
+    private static final Set<String> WRITE_CLAUSES = Set.of("WHERE", "ORDER", "LIMIT", "RETURNING");
+    /** Words that make a FROM clause more than one table. */
+    private static final Set<String> JOIN_WORDS = Set.of("JOIN", "LEFT", "RIGHT", "INNER", "OUTER", "CROSS",
+            "NATURAL", "STRAIGHT_JOIN", "FULL");
+
+    private final List<Token> t;
+    /** For each opening parenthesis, the index of its closing one (-1 if unbalanced); 0 elsewhere. */
+    private final int[] match;
+
+    private StructureReader(List<Token> tokens) {
+        this.t = tokens;
+        this.match = new int[tokens.size()];
+        int[] stack = new int[tokens.size() + 1];
+        int top = 0;
+        for (int i = 0; i < tokens.size(); i++) {
+            Token k = tokens.get(i);
+            if (k.isOp('(')) {
+                stack[top++] = i;
+                match[i] = -1;
+            } else if (k.isOp(')')) {
+                if (top == 0) {
+                    throw UNKNOWN;
+                }
+                match[stack[--top]] = i;
+            }
+        }
+        if (top != 0) {
+            throw UNKNOWN;
+        }
+    }
+
+    /** The structure of a normalised DML text, or {@code null} where the reader does not know its shape. */
     static Structure read(String text, StatementKind kind) {
-        Statement st;
-        try {
-            CCJSqlParser parser = CCJSqlParserUtil.newParser(text);
-            st = parser.Statement();
-        } catch (Exception | Error e) {
-            // JavaCC's TokenMgrError and friends: the text is not understood, nothing more.
+        Lexer lx = Lexer.lex(text);
+        if (lx.maxDepth > MAX_DEPTH || lx.tokens.size() > MAX_TOKENS || lx.tokens.isEmpty()) {
             return null;
         }
         try {
+            StructureReader r = new StructureReader(lx.tokens);
+            int end = lx.tokens.size();
             switch (kind) {
                 case SELECT:
-                    return st instanceof Select ? select((Select) st) : null;
+                    return r.select(0, end);
                 case INSERT:
-                    return st instanceof Insert ? insert((Insert) st) : null;
+                    return r.insert(0, end);
                 case UPDATE:
-                    return st instanceof Update ? update((Update) st) : null;
+                    return r.update(0, end);
                 case DELETE:
-                    return st instanceof Delete ? delete((Delete) st) : null;
+                    return r.delete(0, end);
                 default:
                     return null;
             }
-        } catch (RuntimeException e) {
+        } catch (Unknown e) {
             return null;
         }
     }
 
     // ---- SELECT ---------------------------------------------------------------------------------
 
-    private static Structure select(Select select) {
-        while (select instanceof ParenthesedSelect && ((ParenthesedSelect) select).getAlias() == null) {
-            select = ((ParenthesedSelect) select).getSelect();
+    private Structure select(int from, int to) {
+        while (from < to && t.get(from).isOp('(') && match[from] == to - 1) {
+            from++;
+            to--;
         }
-        if (select.getWithItemsList() != null && !select.getWithItemsList().isEmpty()) {
-            // A CTE's name is not a table: what it reads is beyond a single-table analysis.
-            return null;
+        if (from >= to || !t.get(from).is("SELECT")) {
+            throw UNKNOWN; // WITH (a CTE's name is not a table), or not a SELECT at all
         }
-        if (!(select instanceof PlainSelect)) {
-            return null;
+        int depth = t.get(from).depth;
+        int itemsFrom = from + 1;
+        while (itemsFrom < to && word(itemsFrom) && SELECT_MODIFIERS.contains(upper(itemsFrom))) {
+            itemsFrom++;
         }
-        PlainSelect ps = (PlainSelect) select;
-        if (ps.getSelectItems() != null && ps.getSelectItems().size() == 1) {
-            Object only = ps.getSelectItems().get(0).getExpression();
-            if (only instanceof ExistsExpression && ps.getFromItem() == null) {
-                Expression inner = ((ExistsExpression) only).getRightExpression();
-                if (inner instanceof ParenthesedSelect && ((ParenthesedSelect) inner).getSelect() instanceof PlainSelect) {
-                    Structure s = plain((PlainSelect) ((ParenthesedSelect) inner).getSelect(), SelectForm.EXISTS);
-                    return s;
-                }
-                return null;
+        int fromKw = -1;
+        int where = -1;
+        int group = -1;
+        int limit = -1;
+        int clauseEnd = to;
+        for (int i = itemsFrom; i < to; i++) {
+            Token k = t.get(i);
+            if (k.depth != depth || k.type != Lexer.WORD) {
+                continue;
+            }
+            if (k.is("UNION") || k.is("EXCEPT") || k.is("INTERSECT")) {
+                throw UNKNOWN;
+            }
+            if (k.is("FROM") && fromKw < 0 && where < 0) {
+                fromKw = i;
+            } else if (k.is("WHERE") && where < 0) {
+                where = i;
+            } else if (k.is("GROUP") && group < 0) {
+                group = i;
+            } else if (k.is("LIMIT") && limit < 0) {
+                limit = i;
             }
         }
-        SelectForm form = SelectForm.ROWS;
-        if (ps.getSelectItems() != null && ps.getSelectItems().size() == 1
-                && ps.getSelectItems().get(0).getExpression() instanceof Function
-                && ((Function) ps.getSelectItems().get(0).getExpression()).getName().equalsIgnoreCase("count")
-                && ps.getGroupBy() == null) {
-            form = SelectForm.COUNT;
+        int itemsTo = fromKw >= 0 ? fromKw : nextClause(itemsFrom, to, depth, SELECT_CLAUSES);
+        List<int[]> items = split(itemsFrom, itemsTo, depth);
+        if (items.isEmpty()) {
+            throw UNKNOWN;
         }
-        return plain(ps, form);
-    }
-
-    private static Structure plain(PlainSelect ps, SelectForm form) {
+        if (items.size() == 1 && fromKw < 0) {
+            int[] only = items.get(0);
+            if (t.get(only[0]).is("EXISTS") && only[0] + 1 < only[1] && t.get(only[0] + 1).isOp('(')) {
+                int close = match[only[0] + 1];
+                Structure inner = select(only[0] + 1, close + 1);
+                return new Structure(inner.table(), inner.keyEqualities(), inner.otherPredicates(),
+                        inner.otherColumns(), SelectForm.EXISTS, inner.limitSlot(), inner.selectedColumns(), List.of(),
+                        List.of(), List.of());
+            }
+        }
+        SelectForm form = items.size() == 1 && group < 0 && isCount(items.get(0)[0], items.get(0)[1])
+                ? SelectForm.COUNT : SelectForm.ROWS;
+        List<String> selected = new ArrayList<>();
+        for (int[] item : items) {
+            String c = selectedColumn(item[0], item[1]);
+            if (c != null) {
+                selected.add(c);
+            }
+        }
         TableName table = null;
         String alias = null;
-        FromItem from = ps.getFromItem();
-        if (from instanceof Table && (ps.getJoins() == null || ps.getJoins().isEmpty())) {
-            table = tableName((Table) from);
-            alias = aliasOf(((Table) from).getAlias());
-        }
-        List<String> selected = new ArrayList<>();
-        if (ps.getSelectItems() != null) {
-            for (SelectItem<?> item : ps.getSelectItems()) {
-                Object e = item.getExpression();
-                if (e instanceof AllColumns || e instanceof AllTableColumns) {
-                    selected.add("*");
-                } else if (e instanceof Column) {
-                    selected.add(columnName((Column) e));
-                }
+        if (fromKw >= 0) {
+            int fromEnd = nextClause(fromKw + 1, to, depth, SELECT_CLAUSES);
+            int[] ref = new int[1];
+            Object[] named = tableRef(fromKw + 1, fromEnd, ref);
+            if (named != null && ref[0] == fromEnd) {
+                table = (TableName) named[0];
+                alias = (String) named[1];
             }
         }
-        Where where = where(ps.getWhere(), table, alias);
-        int limitSlot = 0;
-        Limit limit = ps.getLimit();
-        if (limit != null && limit.getRowCount() instanceof JdbcParameter && limit.getOffset() == null) {
-            limitSlot = slotOf(limit.getRowCount());
+        Where w = new Where();
+        if (where >= 0) {
+            conjuncts(where + 1, nextClause(where + 1, to, depth, SELECT_CLAUSES), table, alias, w);
         }
-        return new Structure(table, where.equalities, where.other, where.otherColumns, form, limitSlot,
+        int limitSlot = 0;
+        if (limit >= 0 && limit + 1 < to && t.get(limit + 1).type == Lexer.PARAM
+                && (limit + 2 == to || isClauseAt(limit + 2, depth, SELECT_CLAUSES) && !t.get(limit + 2).is("OFFSET"))) {
+            limitSlot = slot(limit + 1);
+        }
+        return new Structure(table, List.copyOf(w.equalities), w.other, Collections.unmodifiableSet(w.otherColumns), form, limitSlot,
                 List.copyOf(selected), List.of(), List.of(), List.of());
+    }
+
+    /** Whether a select item is {@code COUNT(…)}, with an alias or not. */
+    private boolean isCount(int from, int to) {
+        if (!t.get(from).is("COUNT") || from + 1 >= to || !t.get(from + 1).isOp('(')) {
+            return false;
+        }
+        int rest = match[from + 1] + 1;
+        if (rest < to && t.get(rest).is("AS")) {
+            rest++;
+        }
+        return rest == to || rest + 1 == to && isName(rest);
+    }
+
+    /** The column a select item returns as it is ({@code *} for all), or {@code null} for an expression. */
+    private String selectedColumn(int from, int to) {
+        if (to - from == 1 && t.get(from).isOp('*')) {
+            return "*";
+        }
+        int end = nameEnd(from, to);
+        if (end < 0) {
+            return null;
+        }
+        if (end + 2 == to && t.get(end).isOp('.') && t.get(end + 1).isOp('*')) {
+            return "*"; // t.*
+        }
+        if (isKeyword(from)) {
+            return null;
+        }
+        int rest = end;
+        if (rest < to && t.get(rest).is("AS")) {
+            rest++;
+        }
+        if (rest == to || (rest + 1 == to && isName(rest))) {
+            return lastName(from, end);
+        }
+        return null;
     }
 
     // ---- INSERT ---------------------------------------------------------------------------------
 
-    private static Structure insert(Insert insert) {
-        TableName table = tableName(insert.getTable());
+    private Structure insert(int from, int to) {
+        int i = from + 1;
+        while (i < to && word(i) && (t.get(i).is("LOW_PRIORITY") || t.get(i).is("DELAYED")
+                || t.get(i).is("HIGH_PRIORITY") || t.get(i).is("IGNORE"))) {
+            i++;
+        }
+        if (i < to && t.get(i).is("INTO")) {
+            i++;
+        }
+        int[] ref = new int[1];
+        TableName table = qualifiedTable(i, to, ref);
+        i = ref[0];
+        if (i < to && t.get(i).is("PARTITION")) {
+            i = skipParens(i + 1, to);
+        }
         List<String> columns = new ArrayList<>();
         List<List<Integer>> rows = new ArrayList<>();
-        if (insert.getSetUpdateSets() != null && !insert.getSetUpdateSets().isEmpty()) {
+        if (i < to && t.get(i).isOp('(') && !(i + 1 < to && t.get(i + 1).is("SELECT"))) {
+            int close = match[i];
+            for (int[] c : split(i + 1, close, t.get(i).depth + 1)) {
+                columns.add(columnOf(c[0], c[1]));
+            }
+            i = close + 1;
+        }
+        if (i < to && t.get(i).is("SET")) {
             List<Integer> row = new ArrayList<>();
-            for (UpdateSet us : insert.getSetUpdateSets()) {
-                for (int i = 0; i < us.getColumns().size(); i++) {
-                    columns.add(columnName(us.getColumns().get(i)));
-                    row.add(i < us.getValues().size() ? slotOf((Expression) us.getValues().get(i)) : 0);
+            int end = nextClause(i + 1, to, t.get(i).depth, Set.of("ON", "AS"));
+            for (int[] a : split(i + 1, end, t.get(i).depth)) {
+                int eq = assignment(a[0], a[1]);
+                columns.add(columnOf(a[0], eq));
+                row.add(valueSlot(eq + 1, a[1]));
+            }
+            rows.add(List.copyOf(row));
+            i = end;
+        } else if (i < to && (t.get(i).is("VALUES") || t.get(i).is("VALUE"))) {
+            i++;
+            while (true) {
+                if (i >= to || !t.get(i).isOp('(')) {
+                    throw UNKNOWN;
                 }
-            }
-            rows.add(row);
-        } else {
-            if (insert.getColumns() != null) {
-                for (Column c : insert.getColumns()) {
-                    columns.add(columnName(c));
+                int close = match[i];
+                List<Integer> row = new ArrayList<>();
+                for (int[] v : split(i + 1, close, t.get(i).depth + 1)) {
+                    row.add(valueSlot(v[0], v[1]));
                 }
-            }
-            Values values = insert.getValues();
-            if (values == null && insert.getSelect() instanceof Values) {
-                values = (Values) insert.getSelect();
-            }
-            if (values != null) {
-                ExpressionList<?> list = values.getExpressions();
-                boolean multiRow = !list.isEmpty() && list.get(0) instanceof ExpressionList;
-                if (multiRow) {
-                    for (Object r : list) {
-                        rows.add(slots((ExpressionList<?>) r));
-                    }
+                rows.add(List.copyOf(row));
+                i = close + 1;
+                if (i < to && t.get(i).isOp(',')) {
+                    i++;
                 } else {
-                    rows.add(slots(list));
+                    break;
                 }
             }
+        } else {
+            throw UNKNOWN; // INSERT … SELECT / TABLE / WITH: no values to match
         }
-        List<Assignment> upsert = new ArrayList<>();
-        if (insert.getDuplicateUpdateSets() != null) {
-            for (UpdateSet us : insert.getDuplicateUpdateSets()) {
-                upsert.addAll(assignments(us, table, null));
+        if (i + 1 < to && t.get(i).is("AS") && isName(i + 1)) {
+            i += 2; // MySQL 8's row alias
+        }
+        List<Assignment> upsert = List.of();
+        if (i < to) {
+            if (!(i + 3 < to && t.get(i).is("ON") && t.get(i + 1).is("DUPLICATE") && t.get(i + 2).is("KEY")
+                    && t.get(i + 3).is("UPDATE"))) {
+                throw UNKNOWN;
             }
-        }
-        List<List<Integer>> frozenRows = new ArrayList<>();
-        for (List<Integer> r : rows) {
-            frozenRows.add(List.copyOf(r));
+            upsert = assignments(i + 4, to, table, null);
         }
         return new Structure(table, List.of(), false, Set.of(), SelectForm.NONE, 0, List.of(),
-                List.copyOf(columns), List.copyOf(frozenRows), List.copyOf(upsert));
-    }
-
-    private static List<Integer> slots(ExpressionList<?> list) {
-        List<Integer> row = new ArrayList<>();
-        for (Object o : list) {
-            row.add(slotOf((Expression) o));
-        }
-        return row;
+                List.copyOf(columns), List.copyOf(rows), upsert);
     }
 
     // ---- UPDATE / DELETE ------------------------------------------------------------------------
 
-    private static Structure update(Update update) {
-        if (update.getJoins() != null && !update.getJoins().isEmpty() || update.getStartJoins() != null
-                && !update.getStartJoins().isEmpty() || update.getFromItem() != null) {
-            return null;
+    private Structure update(int from, int to) {
+        int i = from + 1;
+        while (i < to && (t.get(i).is("LOW_PRIORITY") || t.get(i).is("IGNORE"))) {
+            i++;
         }
-        TableName table = tableName(update.getTable());
-        String alias = aliasOf(update.getTable().getAlias());
-        List<Assignment> assignments = new ArrayList<>();
-        for (UpdateSet us : update.getUpdateSets()) {
-            assignments.addAll(assignments(us, table, alias));
+        int[] ref = new int[1];
+        Object[] named = tableRef(i, to, ref);
+        i = ref[0];
+        if (named == null || i >= to || !t.get(i).is("SET")) {
+            throw UNKNOWN; // several tables, or a join
         }
-        Where where = where(update.getWhere(), table, alias);
-        return new Structure(table, where.equalities, where.other, where.otherColumns, SelectForm.NONE, 0,
-                List.of(), List.of(), List.of(), List.copyOf(assignments));
+        TableName table = (TableName) named[0];
+        String alias = (String) named[1];
+        int depth = t.get(i).depth;
+        int setEnd = nextClause(i + 1, to, depth, WRITE_CLAUSES);
+        List<Assignment> assignments = assignments(i + 1, setEnd, table, alias);
+        Where w = new Where();
+        if (setEnd < to && t.get(setEnd).is("WHERE")) {
+            conjuncts(setEnd + 1, nextClause(setEnd + 1, to, depth, WRITE_CLAUSES), table, alias, w);
+        }
+        return new Structure(table, List.copyOf(w.equalities), w.other, Collections.unmodifiableSet(w.otherColumns), SelectForm.NONE,
+                0, List.of(), List.of(), List.of(), assignments);
     }
 
-    private static Structure delete(Delete delete) {
-        if (delete.getJoins() != null && !delete.getJoins().isEmpty()
-                || delete.getTables() != null && !delete.getTables().isEmpty()) {
-            return null;
+    private Structure delete(int from, int to) {
+        int i = from + 1;
+        while (i < to && (t.get(i).is("LOW_PRIORITY") || t.get(i).is("QUICK") || t.get(i).is("IGNORE"))) {
+            i++;
         }
-        TableName table = tableName(delete.getTable());
-        Where where = where(delete.getWhere(), table, aliasOf(delete.getTable().getAlias()));
-        return new Structure(table, where.equalities, where.other, where.otherColumns, SelectForm.NONE, 0,
-                List.of(), List.of(), List.of(), List.of());
+        if (i >= to || !t.get(i).is("FROM")) {
+            throw UNKNOWN; // DELETE t1 FROM t1 JOIN …
+        }
+        int[] ref = new int[1];
+        Object[] named = tableRef(i + 1, to, ref);
+        i = ref[0];
+        if (named == null || i < to && !WRITE_CLAUSES.contains(upper(i))) {
+            throw UNKNOWN; // DELETE FROM t1 USING …, several tables
+        }
+        TableName table = (TableName) named[0];
+        String alias = (String) named[1];
+        Where w = new Where();
+        if (i < to && t.get(i).is("WHERE")) {
+            conjuncts(i + 1, nextClause(i + 1, to, t.get(i).depth, WRITE_CLAUSES), table, alias, w);
+        }
+        return new Structure(table, List.copyOf(w.equalities), w.other, Collections.unmodifiableSet(w.otherColumns), SelectForm.NONE,
+                0, List.of(), List.of(), List.of(), List.of());
     }
 
-    private static List<Assignment> assignments(UpdateSet us, TableName table, String alias) {
+    private List<Assignment> assignments(int from, int to, TableName table, String alias) {
         List<Assignment> out = new ArrayList<>();
-        if (us.getColumns().size() != us.getValues().size()) {
-            return out;
+        if (from >= to) {
+            throw UNKNOWN;
         }
-        for (int i = 0; i < us.getColumns().size(); i++) {
-            String col = columnName(us.getColumns().get(i));
-            Expression value = (Expression) us.getValues().get(i);
-            Set<String> refs = columnsIn(value, table, alias);
-            out.add(new Assignment(col, slotOf(value), refs.contains(col), Set.copyOf(refs)));
+        for (int[] a : split(from, to, t.get(from).depth)) {
+            int eq = assignment(a[0], a[1]);
+            String col = columnOf(a[0], eq);
+            Set<String> refs = columnsIn(eq + 1, a[1], table, alias);
+            out.add(new Assignment(col, valueSlot(eq + 1, a[1]), refs.contains(col), Set.copyOf(refs)));
         }
-        return out;
+        return List.copyOf(out);
     }
 
     // ---- WHERE ----------------------------------------------------------------------------------
@@ -251,96 +379,308 @@ final class StructureReader {
         final Set<String> otherColumns = new LinkedHashSet<>();
     }
 
-    private static Where where(Expression where, TableName table, String alias) {
-        Where w = new Where();
-        if (where != null) {
-            conjuncts(where, table, alias, w);
+    /** Reads a boolean expression as top-level ANDed terms: {@code column = value} terms on the table, and others. */
+    private void conjuncts(int from, int to, TableName table, String alias, Where w) {
+        if (from >= to) {
+            throw UNKNOWN;
         }
-        return w;
+        while (t.get(from).isOp('(') && match[from] == to - 1) {
+            from++;
+            to--;
+        }
+        int depth = t.get(from).depth;
+        for (int i = from; i < to; i++) {
+            Token k = t.get(i);
+            if (k.depth == depth && (k.is("OR") || k.is("XOR") || k.isOp('|') && i + 1 < to && t.get(i + 1).isOp('|'))) {
+                other(from, to, table, alias, w);
+                return;
+            }
+        }
+        int start = from;
+        boolean between = false;
+        int cases = 0;
+        for (int i = from; i <= to; i++) {
+            Token k = i < to ? t.get(i) : null;
+            if (k != null && k.depth != depth) {
+                continue;
+            }
+            if (k != null && k.is("BETWEEN")) {
+                between = true;
+            } else if (k != null && k.is("CASE")) {
+                cases++;
+            } else if (k != null && k.is("END") && cases > 0) {
+                cases--;
+            }
+            boolean and = k != null && cases == 0 && (k.is("AND") || k.isOp('&') && i + 1 < to && t.get(i + 1).isOp('&'));
+            if (and && between) {
+                between = false;
+                continue;
+            }
+            if (k == null || and) {
+                term(start, i, table, alias, w);
+                start = i + (k != null && k.isOp('&') ? 2 : 1);
+                if (k != null && k.isOp('&')) {
+                    i++;
+                }
+            }
+        }
     }
 
-    private static void conjuncts(Expression e, TableName table, String alias, Where w) {
-        while (e instanceof Parenthesis) {
-            e = ((Parenthesis) e).getExpression();
+    private void term(int from, int to, TableName table, String alias, Where w) {
+        if (from >= to) {
+            throw UNKNOWN;
         }
-        if (e instanceof ParenthesedExpressionList && ((ParenthesedExpressionList<?>) e).size() == 1) {
-            conjuncts((Expression) ((ParenthesedExpressionList<?>) e).get(0), table, alias, w);
+        if (t.get(from).isOp('(') && match[from] == to - 1) {
+            conjuncts(from, to, table, alias, w);
             return;
         }
-        if (e instanceof AndExpression) {
-            conjuncts(((AndExpression) e).getLeftExpression(), table, alias, w);
-            conjuncts(((AndExpression) e).getRightExpression(), table, alias, w);
-            return;
-        }
-        if (e instanceof EqualsTo && table != null) {
-            Expression l = ((EqualsTo) e).getLeftExpression();
-            Expression r = ((EqualsTo) e).getRightExpression();
-            if (l instanceof Column && r instanceof JdbcParameter && onTable((Column) l, table, alias)) {
-                w.equalities.add(new Equality(columnName((Column) l), slotOf(r)));
-                return;
+        if (table != null) {
+            int eq = find(from, to);
+            if (eq > from && eq < to - 1) {
+                int leftName = nameEnd(from, eq);
+                if (leftName == eq && !isKeyword(from) && valueSlot(eq + 1, to) > 0 && onTable(from, eq, table, alias)) {
+                    w.equalities.add(new Equality(lastName(from, eq), valueSlot(eq + 1, to)));
+                    return;
+                }
+                int rightName = nameEnd(eq + 1, to);
+                if (rightName == to && !isKeyword(eq + 1) && valueSlot(from, eq) > 0
+                        && onTable(eq + 1, to, table, alias)) {
+                    w.equalities.add(new Equality(lastName(eq + 1, to), valueSlot(from, eq)));
+                    return;
+                }
             }
-            if (r instanceof Column && l instanceof JdbcParameter && onTable((Column) r, table, alias)) {
-                w.equalities.add(new Equality(columnName((Column) r), slotOf(l)));
-                return;
-            }
         }
+        other(from, to, table, alias, w);
+    }
+
+    private void other(int from, int to, TableName table, String alias, Where w) {
         w.other = true;
-        w.otherColumns.addAll(columnsIn(e, table, alias));
+        w.otherColumns.addAll(columnsIn(from, to, table, alias));
+    }
+
+    /** The columns an expression refers to (of the table, or all when the table is unknown). */
+    private Set<String> columnsIn(int from, int to, TableName table, String alias) {
+        Set<String> cols = new LinkedHashSet<>();
+        int i = from;
+        while (i < to) {
+            Token k = t.get(i);
+            if (k.type != Lexer.WORD && k.type != Lexer.QUOTED_ID) {
+                i++;
+                continue;
+            }
+            boolean skipNext = k.is("COLLATE") || k.is("AS") || k.is("FROM") || k.is("JOIN");
+            if (skipNext || isKeyword(i)) {
+                i += skipNext ? 2 : 1;
+                continue;
+            }
+            int end = nameEnd(i, to);
+            if (end < 0) {
+                i++;
+                continue;
+            }
+            boolean function = end < to && t.get(end).isOp('(') && end == i + 1;
+            if (!function && (table == null || onTable(i, end, table, alias))) {
+                cols.add(lastName(i, end));
+            }
+            i = end;
+        }
+        return cols;
     }
 
     // ---- names and values -----------------------------------------------------------------------
 
-    private static boolean onTable(Column c, TableName table, String alias) {
-        Table t = c.getTable();
-        if (t == null || t.getName() == null) {
+    /**
+     * A table reference {@code [schema.]name [[AS] alias]} with optional index hints and partitions; the
+     * index after it goes to {@code next[0]}. Returns {@code {TableName, alias}}, or {@code null} when the
+     * FROM holds more than one table (a join, a comma, a derived table).
+     */
+    private Object[] tableRef(int from, int to, int[] next) {
+        if (from >= to) {
+            throw UNKNOWN;
+        }
+        if (!isName(from)) {
+            next[0] = to;
+            return null;
+        }
+        TableName table = qualifiedTable(from, to, next);
+        int i = next[0];
+        String alias = null;
+        if (i + 1 < to && t.get(i).is("AS") && isName(i + 1)) {
+            alias = name(i + 1);
+            i += 2;
+        } else if (i < to && t.get(i).type == Lexer.QUOTED_ID
+                || i < to && word(i) && !isClauseWord(i) && !JOIN_WORDS.contains(upper(i)) && !t.get(i).is("SET")
+                && !t.get(i).is("USE") && !t.get(i).is("FORCE") && !t.get(i).is("IGNORE") && !t.get(i).is("PARTITION")
+                && !t.get(i).is("USING")) {
+            alias = name(i);
+            i++;
+        }
+        while (i + 1 < to && (t.get(i).is("USE") || t.get(i).is("FORCE") || t.get(i).is("IGNORE"))
+                && (t.get(i + 1).is("INDEX") || t.get(i + 1).is("KEY"))) {
+            i += 2;
+            if (i + 1 < to && t.get(i).is("FOR")) {
+                i += t.get(i + 1).is("GROUP") || t.get(i + 1).is("ORDER") ? 3 : 2;
+            }
+            i = skipParens(i, to);
+        }
+        next[0] = i;
+        if (i < to && (t.get(i).isOp(',') || JOIN_WORDS.contains(upper(i)))) {
+            next[0] = to;
+            return null;
+        }
+        return new Object[] {table, alias};
+    }
+
+    private TableName qualifiedTable(int from, int to, int[] next) {
+        int end = nameEnd(from, to);
+        if (end < 0 || end - from > 3) {
+            throw UNKNOWN;
+        }
+        next[0] = end;
+        return end - from == 3 ? new TableName(name(from), name(from + 2)) : new TableName(null, name(from));
+    }
+
+    private int skipParens(int i, int to) {
+        if (i >= to || !t.get(i).isOp('(')) {
+            throw UNKNOWN;
+        }
+        return match[i] + 1;
+    }
+
+    /** The end of a dotted name {@code a[.b[.c]]} starting at {@code from}, or -1 if none starts there. */
+    private int nameEnd(int from, int to) {
+        if (from >= to || !isName(from)) {
+            return -1;
+        }
+        int i = from + 1;
+        while (i + 1 < to && t.get(i).isOp('.') && isName(i + 1)) {
+            i += 2;
+        }
+        return i;
+    }
+
+    /** A column written as a (possibly qualified) name that spans exactly {@code [from, to)}. */
+    private String columnOf(int from, int to) {
+        if (nameEnd(from, to) != to) {
+            throw UNKNOWN;
+        }
+        return lastName(from, to);
+    }
+
+    /** Whether the qualified name in {@code [from, to)} is unqualified, or qualified by the table or its alias. */
+    private boolean onTable(int from, int to, TableName table, String alias) {
+        if (to - from < 3) {
             return true;
         }
-        String q = unquote(t.getName());
+        String q = name(to - 3);
         return q.equals(table.name()) || q.equals(alias);
     }
 
-    private static Set<String> columnsIn(Expression e, TableName table, String alias) {
-        Set<String> cols = new LinkedHashSet<>();
-        e.accept(new ExpressionVisitorAdapter<Void>() {
-            @Override
-            public <S> Void visit(Column column, S context) {
-                if (table == null || onTable(column, table, alias)) {
-                    cols.add(columnName(column));
-                }
-                return null;
+    private String lastName(int from, int to) {
+        return name(to - 1);
+    }
+
+    /** The slot of a value that is one {@code ?} (in parentheses or not), else 0. */
+    private int valueSlot(int from, int to) {
+        while (to - from > 2 && t.get(from).isOp('(') && match[from] == to - 1) {
+            from++;
+            to--;
+        }
+        return to - from == 1 && t.get(from).type == Lexer.PARAM ? slot(from) : 0;
+    }
+
+    private int slot(int i) {
+        return (Integer) t.get(i).value;
+    }
+
+    /**
+     * The first top-level {@code =} in the range, or -1 when there is none or it is part of another
+     * operator ({@code <=}, {@code >=}, {@code !=}, {@code <=>}, {@code :=}).
+     */
+    private int find(int from, int to) {
+        int depth = t.get(from).depth;
+        for (int i = from; i < to; i++) {
+            Token k = t.get(i);
+            if (k.depth == depth && k.isOp('=')) {
+                Token prev = i > from ? t.get(i - 1) : null;
+                Token next = i + 1 < to ? t.get(i + 1) : null;
+                boolean compound = prev != null && prev.end == k.start
+                        && (prev.isOp('<') || prev.isOp('>') || prev.isOp('!') || prev.isOp(':'))
+                        || next != null && next.start == k.end && next.isOp('>');
+                return compound ? -1 : i;
             }
-        }, null);
-        return cols;
-    }
-
-    private static int slotOf(Expression e) {
-        while (e instanceof Parenthesis) {
-            e = ((Parenthesis) e).getExpression();
         }
-        if (e instanceof JdbcParameter && ((JdbcParameter) e).getIndex() != null) {
-            return ((JdbcParameter) e).getIndex();
+        return -1;
+    }
+
+    /** The {@code =} of an assignment {@code column = value}. */
+    private int assignment(int from, int to) {
+        int eq = find(from, to);
+        if (eq <= from || eq >= to - 1) {
+            throw UNKNOWN;
         }
-        return 0;
+        return eq;
     }
 
-    private static TableName tableName(Table t) {
-        String schema = t.getSchemaName() == null ? null : unquote(t.getSchemaName());
-        return new TableName(schema, unquote(t.getName()));
-    }
-
-    private static String aliasOf(Alias a) {
-        return a == null ? null : unquote(a.getName());
-    }
-
-    private static String columnName(Column c) {
-        return unquote(c.getColumnName());
-    }
-
-    static String unquote(String name) {
-        String n = name;
-        if (n.length() >= 2 && (n.charAt(0) == '`' || n.charAt(0) == '"') && n.charAt(n.length() - 1) == n.charAt(0)) {
-            n = n.substring(1, n.length() - 1);
+    /** Splits a range at its top-level commas. */
+    private List<int[]> split(int from, int to, int depth) {
+        List<int[]> parts = new ArrayList<>();
+        int start = from;
+        for (int i = from; i < to; i++) {
+            Token k = t.get(i);
+            if (k.depth == depth && k.isOp(',')) {
+                if (i == start) {
+                    throw UNKNOWN;
+                }
+                parts.add(new int[] {start, i});
+                start = i + 1;
+            }
         }
-        return n.toLowerCase(Locale.ROOT);
+        if (start < to) {
+            parts.add(new int[] {start, to});
+        } else if (!parts.isEmpty()) {
+            throw UNKNOWN;
+        }
+        return parts;
+    }
+
+    private int nextClause(int from, int to, int depth, Set<String> clauses) {
+        for (int i = from; i < to; i++) {
+            if (isClauseAt(i, depth, clauses)) {
+                return i;
+            }
+        }
+        return to;
+    }
+
+    private boolean isClauseAt(int i, int depth, Set<String> clauses) {
+        Token k = t.get(i);
+        return k.depth == depth && k.type == Lexer.WORD && clauses.contains(upper(i));
+    }
+
+    private boolean isClauseWord(int i) {
+        return SELECT_CLAUSES.contains(upper(i)) || WRITE_CLAUSES.contains(upper(i)) || t.get(i).is("ON");
+    }
+
+    private boolean isName(int i) {
+        Token k = t.get(i);
+        return k.type == Lexer.QUOTED_ID || k.type == Lexer.WORD;
+    }
+
+    private boolean word(int i) {
+        return t.get(i).type == Lexer.WORD;
+    }
+
+    private boolean isKeyword(int i) {
+        return word(i) && KEYWORDS.contains(upper(i));
+    }
+
+    private String upper(int i) {
+        return t.get(i).text.toUpperCase(Locale.ROOT);
+    }
+
+    /** A name as the rules compare it: without quotes, lower case. */
+    private String name(int i) {
+        return ((String) t.get(i).value).toLowerCase(Locale.ROOT);
     }
 }

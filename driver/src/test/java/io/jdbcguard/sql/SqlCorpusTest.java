@@ -66,10 +66,39 @@ class SqlCorpusTest {
         String sql = "SELECT * FROM t WHERE id = ? /* c */ LOCK IN SHARE MODE ;";
         SqlShape s = SqlShapes.of(sql);
         assertThat(sql.substring(s.lockClauseStart())).startsWith("LOCK IN SHARE MODE");
-        assertThat(sql.substring(0, s.statementEnd())).endsWith("MODE");
+        assertThat(s.statementEnd()).as("a locking read gets no second lock clause").isEqualTo(-1);
         SqlShape plain = SqlShapes.of("SELECT * FROM t WHERE id = ?  ");
         assertThat(plain.lockClauseStart()).isEqualTo(-1);
         assertThat(plain.statementEnd()).isEqualTo("SELECT * FROM t WHERE id = ?".length());
+    }
+
+    @Test
+    void aLockClauseGoesBeforeTrailingCommentsAndSemicolonOnlyWhereTheGrammarIsKnown() {
+        String[][] known = {
+            {"SELECT id FROM users WHERE email = ? ;", "SELECT id FROM users WHERE email = ?"},
+            {"SELECT id FROM users WHERE email = ? -- why\n", "SELECT id FROM users WHERE email = ?"},
+            {"SELECT id FROM users WHERE email = ? /* c */", "SELECT id FROM users WHERE email = ?"},
+            {"SELECT id FROM users WHERE email = ? LIMIT 1 OFFSET 2", "SELECT id FROM users WHERE email = ? LIMIT 1 OFFSET 2"},
+            {"SELECT id FROM users WHERE email = ? ORDER BY id LIMIT ?", "SELECT id FROM users WHERE email = ? ORDER BY id LIMIT ?"},
+        };
+        for (String[] k : known) {
+            assertThat(k[0].substring(0, SqlShapes.of(k[0]).statementEnd())).as(k[0]).isEqualTo(k[1]);
+        }
+        for (String unknown : new String[] {
+            "SELECT id FROM users WHERE email='r1' /*M! LIMIT 1 */",
+            "SELECT id FROM users WHERE email='r1' /*!50000 LIMIT 1 */",
+            "SELECT id FROM users WHERE email='r1' /*M!100100 LIMIT 1 */",
+            "(SELECT id FROM users WHERE email = ?)",
+            "SELECT id INTO @x FROM users WHERE email = ?",
+            "SELECT id FROM users WHERE email = ? INTO @x",
+            "SELECT id FROM users WHERE email = ? PROCEDURE ANALYSE()",
+            "SELECT id FROM users WHERE email = ? UNION SELECT id FROM admins WHERE email = ?",
+            "SELECT id FROM users WHERE email = ?; DELETE FROM users",
+            "SELECT u.id FROM users u JOIN orders o ON o.user_id = u.id WHERE u.email = ?",
+            "SELECT id FROM users WHERE ((email = ?",
+        }) {
+            assertThat(SqlShapes.of(unknown).statementEnd()).as(unknown).isEqualTo(-1);
+        }
     }
 
     @Test
@@ -81,12 +110,20 @@ class SqlCorpusTest {
     }
 
     @Test
-    void cachesAreBounded() {
-        for (int i = 0; i < SqlShapes.MAX_ENTRIES * 2 + 10; i++) {
+    void cachesAreBoundedInBytesNotEntries() {
+        // Issue 9: 4,000 distinct 8 KB statements held 241 MB when the bound was 4,096 entries.
+        String pad = "x".repeat(7_900);
+        for (int i = 0; i < 4_000; i++) {
+            SqlShapes.of("SELECT c" + i + " FROM t WHERE id = ? AND note = '" + pad + "'");
+        }
+        long[] bytes = SqlShapes.cacheBytes();
+        assertThat(bytes[0]).isLessThanOrEqualTo(SqlShapes.MAX_CACHE_BYTES);
+        assertThat(bytes[1]).isLessThanOrEqualTo(SqlShapes.MAX_CACHE_BYTES);
+        // Each text holds 16 KB of chars at least (the text and its literal): the weight must count them.
+        assertThat((long) SqlShapes.cacheSizes()[0] * 2 * 7_900).isLessThanOrEqualTo(SqlShapes.MAX_CACHE_BYTES);
+        for (int i = 0; i < 20_000; i++) {
             SqlShapes.of("SELECT c" + i + " FROM t" + i + " WHERE id = ?");
         }
-        int[] sizes = SqlShapes.cacheSizes();
-        assertThat(sizes[0]).isLessThanOrEqualTo(SqlShapes.MAX_ENTRIES);
-        assertThat(sizes[1]).isLessThanOrEqualTo(SqlShapes.MAX_ENTRIES);
+        assertThat(SqlShapes.cacheBytes()[0]).isLessThanOrEqualTo(SqlShapes.MAX_CACHE_BYTES);
     }
 }
