@@ -105,7 +105,7 @@ public class GuardDataSource implements DataSource {
             return ds.config().mode() == Mode.OFF ? c : new GuardConnection(c, ds);
         }
         if (url == null) {
-            throw new SQLException("jdbc-guard: GuardDataSource has neither a URL nor a data source to wrap", "08001");
+            throw new SQLException("jdbc-guard: GuardDataSource has neither a URL nor a data source to wrap", GuardConfig.CONFIG_SQLSTATE);
         }
         Properties p = new Properties();
         synchronized (properties) {

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class GuardDriver implements Driver {
 
     /** SQLState when no real driver accepts the URL (a connection could not be established). */
-    public static final String NO_DRIVER_SQLSTATE = "08001";
+    public static final String NO_DRIVER_SQLSTATE = io.jdbcguard.internal.Vendor.SQLSTATE_CONNECT;
 
     private static final GuardDriver INSTANCE = new GuardDriver();
     private static final Map<String, ConnectionInfo.DataSourceInfo> DATA_SOURCES = new ConcurrentHashMap<>();

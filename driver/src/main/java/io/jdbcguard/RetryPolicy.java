@@ -1,5 +1,6 @@
 package io.jdbcguard;
 
+import io.jdbcguard.internal.Vendor;
 import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
 import java.time.Duration;
@@ -65,7 +66,8 @@ public final class RetryPolicy {
             if (t instanceof SQLException) {
                 SQLException s = (SQLException) t;
                 int code = s.getErrorCode();
-                if (code == 1062 || code == 1213 || code == 1205 || code == 1020 || "40001".equals(s.getSQLState())
+                if (code == Vendor.ER_DUP_ENTRY || code == Vendor.ER_LOCK_DEADLOCK || code == Vendor.ER_LOCK_WAIT_TIMEOUT
+                        || code == Vendor.ER_CHECKREAD || Vendor.SQLSTATE_SERIALIZATION.equals(s.getSQLState())
                         || s instanceof SQLTransactionRollbackException) {
                     return true;
                 }

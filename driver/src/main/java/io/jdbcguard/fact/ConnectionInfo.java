@@ -34,8 +34,11 @@ public final class ConnectionInfo {
         /** The shared-lock clause this server takes: {@code LOCK IN SHARE MODE} (MariaDB) or {@code FOR SHARE} (MySQL 8). */
         String sharedLockClause();
 
-        /** Whether {@code innodb_snapshot_isolation} is on for the session (false where the server has no such variable). */
-        boolean snapshotIsolation();
+        /**
+         * Whether {@code innodb_snapshot_isolation} is on (false where the server has no such variable),
+         * as read on the guard's own connection; {@code null} when not known (yet).
+         */
+        Boolean snapshotIsolation();
     }
 
     /** Unique per physical connection the guard wrapped. */
@@ -82,6 +85,7 @@ public final class ConnectionInfo {
         private final MetadataConnections metadata;
         private final String sessionVariables;
         private final ConcurrentHashMap<Class<?>, Object> state = new ConcurrentHashMap<>();
+        private final ServerFacts serverFacts = new ServerFacts(this);
 
         public DataSourceInfo(String maskedUrl, GuardConfig config, MetadataConnections metadata) {
             this(maskedUrl, config, metadata, null);
@@ -95,6 +99,11 @@ public final class ConnectionInfo {
             this.config = config;
             this.metadata = metadata;
             this.sessionVariables = sessionVariables;
+        }
+
+        /** What the guard reads of this data source's server on its own connection. */
+        public ServerFacts serverFacts() {
+            return serverFacts;
         }
 
         /** Connector/J's {@code sessionVariables} for this data source, or {@code null}. */

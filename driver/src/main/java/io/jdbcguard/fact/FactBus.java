@@ -95,7 +95,7 @@ public final class FactBus {
 
     /**
      * Shows a statement about to run to the listeners that want it, in one pass, and returns the SQL the
-     * first of them asks to run instead ({@link FactListener#rewrite}), or {@code null}. Throws only an
+     * first of them asks to run instead for this execution, or {@code null}. Throws only an
      * {@link UnsafePatternException} a listener raised to refuse it (strict mode).
      */
     public static String beforeExecution(ExecutionFact planned) throws UnsafePatternException {
@@ -103,9 +103,9 @@ public final class FactBus {
         for (FactListener l : listeners) {
             try {
                 if (l.wantsBefore(planned.shape())) {
-                    l.beforeExecution(planned);
+                    String r = l.beforeExecution(planned);
                     if (rewrite == null) {
-                        rewrite = l.rewrite(planned);
+                        rewrite = r;
                     }
                 }
             } catch (UnsafePatternException e) {

@@ -26,25 +26,21 @@ public interface FactListener {
         return Set.of();
     }
 
-    /**
-     * Asked after {@link #beforeExecution}: the SQL to run instead of the planned one, or {@code null}. The
-     * first listener to answer wins. Only for repairs a setting documents (fresh read).
-     */
-    default String rewrite(ExecutionFact planned) {
-        return null;
-    }
-
     /** Whether {@link #beforeExecution} wants to see this statement before it runs (cheap: called per statement). */
     default boolean wantsBefore(SqlShape shape) {
         return false;
     }
 
     /**
-     * A statement is about to run (its outcome is {@link Outcome#PENDING}). The one exception that may
+     * A statement is about to run (its outcome is {@link Outcome#PENDING}). Returns the decision for this
+     * one execution: the SQL to run instead of the planned one (only for repairs a setting documents: the
+     * fresh read), or {@code null} to run it as written; the first listener to answer wins, and the
+     * answer is applied to that execution only, never kept for a later one. The one exception that may
      * leave a listener and reach the application is {@link io.jdbcguard.UnsafePatternException}, in strict
-     * mode, to refuse the statement; any other is contained.
+     * mode, to refuse it; any other is contained.
      */
-    default void beforeExecution(ExecutionFact planned) throws SQLException {
+    default String beforeExecution(ExecutionFact planned) throws SQLException {
+        return null;
     }
 
     /**

@@ -15,6 +15,7 @@ public final class InternalErrors {
 
     private static final Logger LOG = LoggerFactory.getLogger("jdbcguard");
     private static final LongAdder COUNT = new LongAdder();
+    private static final LongAdder CONNECTION_FAILURES = new LongAdder();
     private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
     private static final int MAX_DISTINCT = 1000;
 
@@ -27,6 +28,12 @@ public final class InternalErrors {
      * @param where the guard's step that failed, e.g. {@code "analysis of executeQuery"}
      */
     public static void record(String where, Throwable t) {
+        if (Vendor.connectionFailure(t)) {
+            // The application's connection failed (killed, closed, network): its own statement reports
+            // that; it is no failure of the guard's.
+            CONNECTION_FAILURES.increment();
+            return;
+        }
         COUNT.increment();
         try {
             String key = where + '|' + t.getClass().getName();
@@ -37,6 +44,11 @@ public final class InternalErrors {
         } catch (Throwable ignored) {
             // Logging itself failed: the count above is all we can do without touching the application.
         }
+    }
+
+    /** How many times a step of the guard met the application's connection failing (not internal errors). */
+    public static long connectionFailures() {
+        return CONNECTION_FAILURES.sum();
     }
 
     /** How many internal errors this JVM's guard has had. */

@@ -8,6 +8,7 @@ import io.jdbcguard.fact.FactBus;
 import io.jdbcguard.fact.Outcome;
 import io.jdbcguard.fact.TransactionEvent;
 import io.jdbcguard.internal.InternalErrors;
+import io.jdbcguard.internal.Vendor;
 import io.jdbcguard.sql.Isolation;
 import io.jdbcguard.sql.SetInfo;
 import io.jdbcguard.sql.SqlShape;
@@ -33,8 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class GuardConnection extends ForwardingConnection {
 
     private static final AtomicLong IDS = new AtomicLong();
-    /** MySQL/MariaDB error code of a deadlock: the server rolled the whole transaction back. */
-    static final int ER_LOCK_DEADLOCK = 1213;
+    /**
+     * How long a repair may wait for the server facts read on the guard's own connection: only after a
+     * duplicate key in the data source's first moments, when the read started at open is still running.
+     */
+    static final long SERVER_FACTS_WAIT_MS = 200;
 
     final ConnectionInfo info;
     private boolean autoCommit;
@@ -42,14 +46,17 @@ public final class GuardConnection extends ForwardingConnection {
     private boolean explicitTransaction;
     private long transactionId;
     private Isolation sessionIsolation;
-    private boolean sessionIsolationKnown;
     private Isolation nextTransactionIsolation;
     private boolean closed;
-    /** The SQL a listener asked to run instead of the statement being started; taken by the statement. */
-    private String pendingRewrite;
-    private String sharedLockClause;
-    private Boolean snapshotIsolation;
+    private final String sharedLockClause;
+    /** The session's {@code innodb_snapshot_isolation} as set through the guard; {@code null}: the server's default. */
+    private Boolean sessionSnapshotIsolation;
 
+    /**
+     * Wraps a connection just opened. What the guard needs of the session (autocommit, isolation, the
+     * server's product) is read here, once, through the driver's own API; nothing else is ever sent on
+     * the application's connection. Server facts beyond that are read on the guard's own connection.
+     */
     public GuardConnection(Connection delegate, ConnectionInfo.DataSourceInfo dataSource) {
         super(delegate);
         this.info = new ConnectionInfo(IDS.incrementAndGet(), dataSource, () -> {
@@ -63,7 +70,28 @@ public final class GuardConnection extends ForwardingConnection {
             InternalErrors.record("reading autocommit of a new connection", t);
         }
         this.autoCommit = ac;
+        try {
+            sessionIsolation = Isolation.ofJdbc(delegate.getTransactionIsolation());
+        } catch (Throwable t) {
+            InternalErrors.record("reading the isolation of a new connection", t);
+        }
+        this.sharedLockClause = sharedLockClause(delegate);
+        dataSource.serverFacts().start();
         FactBus.connectionOpened(info);
+    }
+
+    /** {@code LOCK IN SHARE MODE} (MariaDB, MySQL 5.7) or {@code FOR SHARE} (MySQL 8), from the driver's cached metadata. */
+    private static String sharedLockClause(Connection delegate) {
+        try {
+            DatabaseMetaData md = delegate.getMetaData();
+            if (!md.getDatabaseProductVersion().toLowerCase(java.util.Locale.ROOT).contains("mariadb")
+                    && md.getDatabaseMajorVersion() >= 8) {
+                return "FOR SHARE";
+            }
+        } catch (Throwable t) {
+            InternalErrors.record("reading the server's product", t);
+        }
+        return "LOCK IN SHARE MODE";
     }
 
     /** The facts' name for this connection. */
@@ -95,32 +123,10 @@ public final class GuardConnection extends ForwardingConnection {
         if (nextTransactionIsolation != null) {
             return nextTransactionIsolation;
         }
-        if (!sessionIsolationKnown) {
-            sessionIsolationKnown = true;
-            try {
-                sessionIsolation = Isolation.ofJdbc(delegate.getTransactionIsolation());
-            } catch (Throwable t) {
-                InternalErrors.record("reading the session isolation", t);
-            }
-        }
         return sessionIsolation;
     }
 
-    /**
-     * Starts an execution record if a listener wants this kind; {@code null} otherwise. Throws only the
-     * {@link UnsafePatternException} of strict mode, before anything ran.
-     *
-     * @param params the bound values (index 1..n), copied here; {@code null} for none
-     */
-    Exec begin(String sql, SqlShape shape, Object[] params) throws UnsafePatternException {
-        if (shape == null) {
-            return null;
-        }
-        checkBefore(sql, shape, params, -1);
-        return record(sql, shape, params);
-    }
-
-    /** Starts an execution record if a listener wants this kind, without the pre-execution check. */
+    /** Starts an execution record if a listener wants this kind; {@code null} otherwise. */
     Exec record(String sql, SqlShape shape, Object[] params) {
         if (shape == null || !FactBus.wants(shape.kind())) {
             return null;
@@ -135,32 +141,28 @@ public final class GuardConnection extends ForwardingConnection {
     }
 
     /**
-     * Shows a statement about to run to the listeners that want it before. Throws only the
-     * {@link UnsafePatternException} of strict mode; then the statement must not run.
+     * Shows a statement about to run to the listeners that want it before, and returns their decision
+     * for this one execution: the text to run instead ({@code guard.recovery=fresh-read}), or
+     * {@code null} to run it as written. The caller applies it to its own execution, or drops it;
+     * nothing is left behind for a later statement. Throws only the {@link UnsafePatternException} of
+     * strict mode; then the statement must not run.
      */
-    void checkBefore(String sql, SqlShape shape, Object[] params, int batchIndex) throws UnsafePatternException {
+    String decide(String sql, SqlShape shape, Object[] params, int batchIndex) throws UnsafePatternException {
         if (shape == null) {
-            return;
+            return null;
         }
         ExecutionFact planned;
         try {
             if (!FactBus.wantsBefore(shape)) {
-                return;
+                return null;
             }
             planned = FactBus.planned(info, transactionId, inTransaction(), autoCommit, isolation(), sql, shape,
                     params == null ? null : params.clone(), batchIndex, System.nanoTime());
         } catch (Throwable t) {
             InternalErrors.record("preparing a pre-execution check", t);
-            return;
+            return null;
         }
-        pendingRewrite = FactBus.beforeExecution(planned);
-    }
-
-    /** The SQL to run instead of the statement just started, or {@code null}; clears it. */
-    String takeRewrite() {
-        String r = pendingRewrite;
-        pendingRewrite = null;
-        return r;
+        return FactBus.beforeExecution(planned);
     }
 
     /** Records a failed execution nobody records on success, when a listener reads such failures. */
@@ -177,41 +179,17 @@ public final class GuardConnection extends ForwardingConnection {
         }
     }
 
-    /** What the guard reads of the server session, lazily and at most once each, from the real connection. */
+    /** What the guard knows of the server session: read at open, or on the guard's own connection. */
     private final class Session implements ConnectionInfo.ServerSession {
         @Override
         public String sharedLockClause() {
-            if (sharedLockClause == null) {
-                String clause = "LOCK IN SHARE MODE";
-                try {
-                    java.sql.DatabaseMetaData md = delegate.getMetaData();
-                    if (!md.getDatabaseProductVersion().toLowerCase(java.util.Locale.ROOT).contains("mariadb")
-                            && md.getDatabaseMajorVersion() >= 8) {
-                        clause = "FOR SHARE";
-                    }
-                } catch (Throwable t) {
-                    InternalErrors.record("reading the server's product", t);
-                }
-                sharedLockClause = clause;
-            }
             return sharedLockClause;
         }
 
         @Override
-        public boolean snapshotIsolation() {
-            if (snapshotIsolation == null) {
-                boolean on = false;
-                try (Statement st = delegate.createStatement();
-                     java.sql.ResultSet rs = st.executeQuery("SELECT @@innodb_snapshot_isolation")) {
-                    on = rs.next() && rs.getInt(1) != 0;
-                } catch (SQLException e) {
-                    // No such variable on this server: no snapshot isolation.
-                } catch (Throwable t) {
-                    InternalErrors.record("reading innodb_snapshot_isolation", t);
-                }
-                snapshotIsolation = on;
-            }
-            return snapshotIsolation;
+        public Boolean snapshotIsolation() {
+            Boolean session = sessionSnapshotIsolation;
+            return session != null ? session : info.dataSource().serverFacts().snapshotIsolation(SERVER_FACTS_WAIT_MS);
         }
     }
 
@@ -242,7 +220,7 @@ public final class GuardConnection extends ForwardingConnection {
         }
         try {
             if (failure != null) {
-                if (failure.getErrorCode() == ER_LOCK_DEADLOCK && inTransaction()) {
+                if (failure.getErrorCode() == Vendor.ER_LOCK_DEADLOCK && inTransaction()) {
                     end(TransactionEvent.Type.ROLLBACK);
                 } else if (!inTransaction()) {
                     transactionId++;
@@ -287,7 +265,6 @@ public final class GuardConnection extends ForwardingConnection {
             switch (set.isolationScope()) {
                 case SESSION:
                     sessionIsolation = set.isolation();
-                    sessionIsolationKnown = true;
                     break;
                 case NEXT_TRANSACTION:
                     nextTransactionIsolation = set.isolation();
@@ -295,6 +272,9 @@ public final class GuardConnection extends ForwardingConnection {
                 default:
                     break;
             }
+        }
+        if (set.snapshotIsolation() != null) {
+            sessionSnapshotIsolation = set.snapshotIsolation();
         }
         if (set.autocommit() != null) {
             setAutoCommitState(set.autocommit());
@@ -450,7 +430,6 @@ public final class GuardConnection extends ForwardingConnection {
         }
         delegate.setTransactionIsolation(level);
         sessionIsolation = Isolation.ofJdbc(level);
-        sessionIsolationKnown = true;
     }
 
     @Override

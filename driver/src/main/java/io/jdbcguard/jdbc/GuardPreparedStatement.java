@@ -1,6 +1,7 @@
 package io.jdbcguard.jdbc;
 
 import io.jdbcguard.fact.FactBus;
+import io.jdbcguard.internal.InternalErrors;
 import io.jdbcguard.sql.SqlShape;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -62,31 +63,56 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        Exec exec = connection.begin(sql, shape, params);
-        String rewritten = connection.takeRewrite();
-        rewrittenSource = null;
+        String rewritten = connection.decide(sql, shape, params, -1);
+        Exec exec = connection.record(sql, shape, params);
+        PreparedStatement target = target(rewritten);
         ResultSet rs;
         try {
-            if (rewritten != null) {
-                rewrittenSource = rewrittenStatement(rewritten);
-                rs = rewrittenSource.executeQuery();
-            } else {
-                rs = psDelegate.executeQuery();
-            }
+            rs = target.executeQuery();
         } catch (SQLException e) {
-            failed(exec, sql, shape, params, e);
-            throw rewritten != null ? rewriteFailed(e, rewritten) : e;
+            throw failed(exec, sql, shape, params, target != psDelegate ? rewritten : null, e);
         }
         return queried(rs, exec, shape);
     }
 
-    /**
-     * A statement of the real driver for the rewritten text, with this statement's bound values (the rule
-     * that asked for the rewrite checked that every value is known). It closes with its result set.
-     */
-    private PreparedStatement rewrittenStatement(String rewritten) throws SQLException {
-        PreparedStatement alt = connection.delegate.prepareStatement(rewritten);
+    @Override
+    public boolean execute() throws SQLException {
+        String rewritten = connection.decide(sql, shape, params, -1);
+        Exec exec = connection.record(sql, shape, params);
+        PreparedStatement target = target(rewritten);
+        boolean r;
         try {
+            r = target.execute();
+        } catch (SQLException e) {
+            throw failed(exec, sql, shape, params, target != psDelegate ? rewritten : null, e);
+        }
+        executed(exec, shape, r);
+        return r;
+    }
+
+    /**
+     * The real statement this execution runs: the application's own, or, for a rewritten read, a
+     * statement of the real driver for the rewritten text with this statement's values and settings
+     * (the rule that asked for the rewrite checked that every value can be carried over). If that
+     * statement cannot be made, the application's own runs, as written (fail-open).
+     */
+    private PreparedStatement target(String rewritten) {
+        closeRewritten();
+        if (rewritten == null) {
+            return psDelegate;
+        }
+        PreparedStatement alt = null;
+        try {
+            PreparedStatement own = psDelegate;
+            alt = connection.delegate.prepareStatement(rewritten, own.getResultSetType(),
+                    own.getResultSetConcurrency(), own.getResultSetHoldability());
+            alt.setQueryTimeout(own.getQueryTimeout());
+            alt.setFetchSize(own.getFetchSize());
+            alt.setMaxRows(own.getMaxRows());
+            alt.setMaxFieldSize(own.getMaxFieldSize());
+            if (own.getFetchDirection() != ResultSet.FETCH_FORWARD) {
+                alt.setFetchDirection(own.getFetchDirection());
+            }
             for (int i = 1; i <= shape.paramCount(); i++) {
                 Object v = params == null || i >= params.length ? null : params[i];
                 if (v == null) {
@@ -96,21 +122,51 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
                 }
             }
             alt.closeOnCompletion();
+            rewrittenSource = alt;
             return alt;
-        } catch (SQLException | RuntimeException e) {
-            alt.close();
-            throw e;
+        } catch (Throwable t) {
+            InternalErrors.record("preparing a rewritten read", t);
+            if (alt != null) {
+                try {
+                    alt.close();
+                } catch (Throwable ignored) {
+                    // Nothing more to do: the application's statement runs as written.
+                }
+            }
+            return psDelegate;
+        }
+    }
+
+    /** The statement of a previous rewritten execution ends when the next execution starts, as its results do. */
+    private void closeRewritten() {
+        PreparedStatement alt = rewrittenSource;
+        rewrittenSource = null;
+        if (alt != null) {
+            try {
+                alt.close();
+            } catch (Throwable t) {
+                InternalErrors.record("closing a rewritten read", t);
+            }
         }
     }
 
     @Override
+    public void close() throws SQLException {
+        closeRewritten();
+        super.close();
+    }
+
+    /** The update family runs the statement as written (a decision to rewrite a read is dropped here). */
+    @Override
     public int executeUpdate() throws SQLException {
-        Exec exec = connection.begin(sql, shape, params);
+        connection.decide(sql, shape, params, -1);
+        Exec exec = connection.record(sql, shape, params);
+        closeRewritten();
         int n;
         try {
             n = psDelegate.executeUpdate();
         } catch (SQLException e) {
-            throw failed(exec, sql, shape, params, e);
+            throw failed(exec, sql, shape, params, null, e);
         }
         updated(exec, shape, n);
         return n;
@@ -118,36 +174,17 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        Exec exec = connection.begin(sql, shape, params);
+        connection.decide(sql, shape, params, -1);
+        Exec exec = connection.record(sql, shape, params);
+        closeRewritten();
         long n;
         try {
             n = psDelegate.executeLargeUpdate();
         } catch (SQLException e) {
-            throw failed(exec, sql, shape, params, e);
+            throw failed(exec, sql, shape, params, null, e);
         }
         updated(exec, shape, n);
         return n;
-    }
-
-    @Override
-    public boolean execute() throws SQLException {
-        Exec exec = connection.begin(sql, shape, params);
-        String rewritten = connection.takeRewrite();
-        rewrittenSource = null;
-        boolean r;
-        try {
-            if (rewritten != null) {
-                rewrittenSource = rewrittenStatement(rewritten);
-                r = rewrittenSource.execute();
-            } else {
-                r = psDelegate.execute();
-            }
-        } catch (SQLException e) {
-            failed(exec, sql, shape, params, e);
-            throw rewritten != null ? rewriteFailed(e, rewritten) : e;
-        }
-        executed(exec, shape, r);
-        return r;
     }
 
     @Override
@@ -175,7 +212,7 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
             return;
         }
         for (int i = 0; i < entries.size(); i++) {
-            connection.checkBefore(sql, shape, entries.get(i), i);
+            connection.decide(sql, shape, entries.get(i), i); // entries run as written
         }
     }
 

@@ -3,6 +3,7 @@ package io.jdbcguard.jdbc;
 import io.jdbcguard.fact.FactBus;
 import io.jdbcguard.fact.Outcome;
 import io.jdbcguard.internal.InternalErrors;
+import io.jdbcguard.internal.Vendor;
 import io.jdbcguard.sql.SqlShape;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
@@ -57,26 +58,26 @@ public class GuardStatement extends ForwardingStatement {
         return wrapped;
     }
 
-    final SQLException failed(Exec exec, String sql, SqlShape shape, Object[] params, SQLException e) {
+    /**
+     * An execution failed: its fact is published and the driver's exception is returned as the driver
+     * threw it (class, SQLState, vendor code, stack). Where the guard ran a rewritten text, the
+     * explanation travels as a suppressed exception of the driver's.
+     */
+    final SQLException failed(Exec exec, String sql, SqlShape shape, Object[] params, String rewritten,
+                              SQLException e) {
         GuardConnection.publish(exec != null ? exec : connection.recordFailure(sql, shape, params), Outcome.failed(e));
         connection.after(shape, e);
+        if (rewritten != null) {
+            try {
+                e.addSuppressed(new SQLException("jdbc-guard ran this read as a shared-lock read (fresh read after"
+                        + " a duplicate key, guard.recovery=fresh-read): " + rewritten
+                        + (e.getErrorCode() == Vendor.ER_LOCK_DEADLOCK || e.getErrorCode() == Vendor.ER_CHECKREAD
+                        ? "; the server rolled back the whole transaction" : ""), e.getSQLState(), e.getErrorCode()));
+            } catch (Throwable t) {
+                InternalErrors.record("explaining a failed rewritten read", t);
+            }
+        }
         return e;
-    }
-
-    /**
-     * The exception for a read the guard rewrote (fresh read) that the server refused: it says so, keeps
-     * the SQLState, vendor code and, for a rolled-back transaction, the exception type; the server's
-     * exception is its cause.
-     */
-    static SQLException rewriteFailed(SQLException e, String rewritten) {
-        String msg = "jdbc-guard ran this read as a shared-lock read (fresh read after a duplicate key, "
-                + "guard.recovery=fresh-read: " + rewritten + ") and the server refused it"
-                + (e.getErrorCode() == 1213 || e.getErrorCode() == 1020
-                ? "; the server rolled back the whole transaction" : "") + ": " + e.getMessage();
-        SQLException out = e instanceof java.sql.SQLTransactionRollbackException
-                ? new java.sql.SQLTransactionRollbackException(msg, e.getSQLState(), e.getErrorCode(), e)
-                : new SQLException(msg, e.getSQLState(), e.getErrorCode(), e);
-        return out;
     }
 
     final void updated(Exec exec, SqlShape shape, long count) {
@@ -130,14 +131,13 @@ public class GuardStatement extends ForwardingStatement {
     @Override
     public ResultSet executeQuery(String sql) throws SQLException {
         SqlShape shape = GuardConnection.shapeOf(sql);
-        Exec exec = connection.begin(sql, shape, null);
-        String rewritten = connection.takeRewrite();
+        String rewritten = connection.decide(sql, shape, null, -1);
+        Exec exec = connection.record(sql, shape, null);
         ResultSet rs;
         try {
             rs = delegate.executeQuery(rewritten != null ? rewritten : sql);
         } catch (SQLException e) {
-            failed(exec, sql, shape, null, e);
-            throw rewritten != null ? rewriteFailed(e, rewritten) : e;
+            throw failed(exec, sql, shape, null, rewritten, e);
         }
         return queried(rs, exec, shape);
     }
@@ -154,14 +154,19 @@ public class GuardStatement extends ForwardingStatement {
         boolean run(String text) throws SQLException;
     }
 
+    /**
+     * The update family runs the text as written: a decision to rewrite (made only for reads, which the
+     * update calls refuse) is dropped with this execution.
+     */
     private long update(String sql, UpdateCall call) throws SQLException {
         SqlShape shape = GuardConnection.shapeOf(sql);
-        Exec exec = connection.begin(sql, shape, null);
+        connection.decide(sql, shape, null, -1);
+        Exec exec = connection.record(sql, shape, null);
         long n;
         try {
             n = call.run();
         } catch (SQLException e) {
-            throw failed(exec, sql, shape, null, e);
+            throw failed(exec, sql, shape, null, null, e);
         }
         updated(exec, shape, n);
         return n;
@@ -169,14 +174,13 @@ public class GuardStatement extends ForwardingStatement {
 
     private boolean execute(String sql, ExecuteCall call) throws SQLException {
         SqlShape shape = GuardConnection.shapeOf(sql);
-        Exec exec = connection.begin(sql, shape, null);
-        String rewritten = connection.takeRewrite();
+        String rewritten = connection.decide(sql, shape, null, -1);
+        Exec exec = connection.record(sql, shape, null);
         boolean r;
         try {
             r = call.run(rewritten != null ? rewritten : sql);
         } catch (SQLException e) {
-            failed(exec, sql, shape, null, e);
-            throw rewritten != null ? rewriteFailed(e, rewritten) : e;
+            throw failed(exec, sql, shape, null, rewritten, e);
         }
         executed(exec, shape, r);
         return r;
@@ -271,7 +275,8 @@ public class GuardStatement extends ForwardingStatement {
         List<String> texts = batchTexts;
         if (texts != null) {
             for (int i = 0; i < texts.size(); i++) {
-                connection.checkBefore(texts.get(i), GuardConnection.shapeOf(texts.get(i)), null, i);
+                // A batch runs its entries as written; only strict mode's refusal applies.
+                connection.decide(texts.get(i), GuardConnection.shapeOf(texts.get(i)), null, i);
             }
         }
     }

@@ -9,6 +9,7 @@ import io.jdbcguard.fact.FactBus;
 import io.jdbcguard.fact.FactListener;
 import io.jdbcguard.fact.Outcome;
 import io.jdbcguard.fact.TransactionEvent;
+import io.jdbcguard.internal.Vendor;
 import io.jdbcguard.sql.InsertVariant;
 import io.jdbcguard.sql.Isolation;
 import io.jdbcguard.sql.LockMode;
@@ -75,10 +76,6 @@ public final class GuardRules implements FactListener {
     }
 
     private static final Set<StatementKind> FAILURE_KINDS = EnumSet.of(StatementKind.INSERT);
-    /** MySQL/MariaDB error code of a duplicate key. */
-    static final int ER_DUP_ENTRY = 1062;
-    /** The rewrite the current thread's last {@link #beforeExecution} decided on, taken by {@link #rewrite}. */
-    private static final ThreadLocal<String> REWRITE = new ThreadLocal<>();
 
     private static final Set<StatementKind> KINDS = EnumSet.of(StatementKind.SELECT, StatementKind.LOCK_TABLES,
             StatementKind.UNLOCK_TABLES, StatementKind.DDL);
@@ -264,7 +261,7 @@ public final class GuardRules implements FactListener {
     // ---- before execution: does this statement complete a pattern? ------------------------------
 
     @Override
-    public void beforeExecution(ExecutionFact w) throws UnsafePatternException {
+    public String beforeExecution(ExecutionFact w) throws UnsafePatternException {
         switch (w.kind()) {
             case INSERT:
                 if (w.connection().config().enabled(RuleId.CHECK_THEN_INSERT)) {
@@ -278,7 +275,7 @@ public final class GuardRules implements FactListener {
                 break;
             case SELECT:
                 if (w.shape().lock() == LockMode.NONE) {
-                    staleRead(w);
+                    return staleRead(w);
                 } else if (!w.inTransaction() && w.connection().config().enabled(RuleId.LOCK_WITHOUT_TRANSACTION)) {
                     lockWithoutTransaction(w);
                 }
@@ -286,14 +283,15 @@ public final class GuardRules implements FactListener {
             default:
                 break;
         }
+        return null;
     }
 
     // ---- stale-read-after-duplicate --------------------------------------------------------------
 
     /** An INSERT failed with a duplicate key: under REPEATABLE READ its transaction's snapshot is now stale. */
     private static void duplicateKey(ExecutionFact f) {
-        if (f.kind() != StatementKind.INSERT || f.outcome().vendorCode() != ER_DUP_ENTRY
-                || !"23000".equals(f.outcome().sqlState()) || !f.inTransaction()
+        if (f.kind() != StatementKind.INSERT || f.outcome().vendorCode() != Vendor.ER_DUP_ENTRY
+                || !Vendor.SQLSTATE_INTEGRITY.equals(f.outcome().sqlState()) || !f.inTransaction()
                 || f.isolation() != Isolation.REPEATABLE_READ
                 || !f.connection().config().enabled(RuleId.STALE_READ_AFTER_DUPLICATE)) {
             return;
@@ -306,34 +304,31 @@ public final class GuardRules implements FactListener {
                 CallSites.capture(f.connection().config().appPackages()));
     }
 
-    @Override
-    public String rewrite(ExecutionFact planned) {
-        String r = REWRITE.get();
-        if (r != null) {
-            REWRITE.remove();
-        }
-        return r;
-    }
-
-    private void staleRead(ExecutionFact w) throws UnsafePatternException {
-        REWRITE.remove();
+    /** A plain read after a duplicate key in the same REPEATABLE READ transaction: the shared-lock text to run, or null. */
+    private String staleRead(ExecutionFact w) throws UnsafePatternException {
         Structure s = w.shape().structure();
         ThreadMemory memory = MEMORY.get();
         if (memory.staleCount == 0 || !w.inTransaction() || s == null || s.table() == null) {
-            return;
+            return null;
         }
         StackTraceElement insertSite = memory.staleSite(w.connection().id(), w.transactionId(), s.table().name());
         if (insertSite == null) {
-            return;
+            return null;
         }
         GuardConfig config = w.connection().config();
         String why = null;
         String rewritten = null;
         if (config.recovery() != io.jdbcguard.config.Recovery.FRESH_READ) {
             why = "guard.recovery=off";
-        } else if (w.connection().server().snapshotIsolation()) {
-            why = "innodb_snapshot_isolation";
         } else {
+            Boolean snapshot = w.connection().server().snapshotIsolation();
+            if (snapshot == null) {
+                why = "unknown-snapshot-isolation";
+            } else if (snapshot) {
+                why = "innodb_snapshot_isolation";
+            }
+        }
+        if (why == null) {
             String clause = w.connection().server().sharedLockClause();
             rewritten = sharedLockRead(w, clause);
             if (rewritten == null) {
@@ -347,11 +342,10 @@ public final class GuardRules implements FactListener {
         Finding f = Reporter.occurred(RuleId.STALE_READ_AFTER_DUPLICATE, table + '|' + insertSite + '|' + readSite
                 + '|' + (reason == null ? "repaired" : reason), () -> staleReadFinding(w, table, insertSite, readSite,
                 done, reason));
-        if (rewritten != null) {
-            REWRITE.set(rewritten);
-        } else {
+        if (rewritten == null) {
             refuseIfStrict(w, f);
         }
+        return rewritten;
     }
 
     /** The planned read with a shared-lock clause appended, or {@code null} when that cannot be done with certainty. */
@@ -390,6 +384,10 @@ public final class GuardRules implements FactListener {
         switch (why) {
             case "guard.recovery=off":
                 not = ". Not repaired (guard.recovery=off): the application will think the row does not exist.";
+                break;
+            case "unknown-snapshot-isolation":
+                not = ". Not repaired: the guard could not read innodb_snapshot_isolation on its own connection,"
+                        + " and a locking re-read rolls the whole transaction back where it is ON.";
                 break;
             case "innodb_snapshot_isolation":
                 not = ". Not repaired: with innodb_snapshot_isolation ON a locking read of a row changed since the"

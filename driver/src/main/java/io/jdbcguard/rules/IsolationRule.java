@@ -69,11 +69,11 @@ public final class IsolationRule implements FactListener {
     }
 
     @Override
-    public void beforeExecution(ExecutionFact planned) throws SQLException {
+    public String beforeExecution(ExecutionFact planned) throws SQLException {
         SetInfo set = planned.shape().set();
         ConnectionInfo c = planned.connection();
         if (!c.config().enabled(RuleId.RISKY_ISOLATION)) {
-            return;
+            return null;
         }
         if (set.isolationScope() == SetInfo.Scope.GLOBAL) {
             StackTraceElement site = CallSites.capture(c.config().appPackages());
@@ -90,6 +90,7 @@ public final class IsolationRule implements FactListener {
                     ? "SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED (the next transaction)" : "SQL (" + GuardRules.sqlText(planned) + ")",
                     GuardRules.sqlText(planned));
         }
+        return null;
     }
 
     @Override

@@ -6,8 +6,9 @@ package io.jdbcguard.sql;
  * @param isolation      the isolation level it sets, or {@code null}
  * @param isolationScope where that level applies, or {@code null} when {@code isolation} is
  * @param autocommit     the autocommit value it sets, or {@code null}
+ * @param snapshotIsolation the session's {@code innodb_snapshot_isolation} it sets, or {@code null}
  */
-public record SetInfo(Isolation isolation, Scope isolationScope, Boolean autocommit) {
+public record SetInfo(Isolation isolation, Scope isolationScope, Boolean autocommit, Boolean snapshotIsolation) {
 
     /** Where a {@code SET} of isolation applies. */
     public enum Scope {
@@ -19,5 +20,5 @@ public record SetInfo(Isolation isolation, Scope isolationScope, Boolean autocom
         GLOBAL
     }
 
-    static final SetInfo NONE = new SetInfo(null, null, null);
+    static final SetInfo NONE = new SetInfo(null, null, null, null);
 }

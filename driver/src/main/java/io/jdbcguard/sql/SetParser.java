@@ -28,6 +28,7 @@ final class SetParser {
         Isolation isolation = null;
         SetInfo.Scope isoScope = null;
         Boolean autocommit = null;
+        Boolean snapshot = null;
         while (i < end) {
             SetInfo.Scope s = SetInfo.Scope.SESSION;
             SetInfo.Scope w = scopeWord(t, i, end);
@@ -70,19 +71,28 @@ final class SetParser {
                     isoScope = s;
                 }
             } else if (var.equals("autocommit") && s != SetInfo.Scope.GLOBAL) {
-                String v = value == null ? "" : value.toLowerCase(Locale.ROOT);
-                if (v.equals("1") || v.equals("on") || v.equals("true")) {
-                    autocommit = Boolean.TRUE;
-                } else if (v.equals("0") || v.equals("off") || v.equals("false")) {
-                    autocommit = Boolean.FALSE;
-                }
+                autocommit = onOff(value);
+            } else if (var.equals("innodb_snapshot_isolation") && s != SetInfo.Scope.GLOBAL) {
+                snapshot = onOff(value);
             }
             i++;
         }
-        if (isolation == null && autocommit == null) {
+        if (isolation == null && autocommit == null && snapshot == null) {
             return SetInfo.NONE;
         }
-        return new SetInfo(isolation, isoScope, autocommit);
+        return new SetInfo(isolation, isoScope, autocommit, snapshot);
+    }
+
+    /** A boolean variable's value ({@code 1/0}, {@code ON/OFF}, {@code TRUE/FALSE}), or {@code null}. */
+    static Boolean onOff(String value) {
+        String v = value == null ? "" : value.toLowerCase(Locale.ROOT);
+        if (v.equals("1") || v.equals("on") || v.equals("true")) {
+            return Boolean.TRUE;
+        }
+        if (v.equals("0") || v.equals("off") || v.equals("false")) {
+            return Boolean.FALSE;
+        }
+        return null;
     }
 
     private static SetInfo.Scope scopeWord(List<Token> t, int i, int end) {
@@ -110,7 +120,7 @@ final class SetParser {
                 if (iso == null) {
                     iso = Isolation.parse(t.get(i + 2).text);
                 }
-                return iso == null ? SetInfo.NONE : new SetInfo(iso, scope, null);
+                return iso == null ? SetInfo.NONE : new SetInfo(iso, scope, null, null);
             }
         }
         return SetInfo.NONE;

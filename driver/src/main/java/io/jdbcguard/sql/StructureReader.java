@@ -188,13 +188,35 @@ final class StructureReader {
         if (where >= 0) {
             conjuncts(where + 1, nextClause(where + 1, to, depth, SELECT_CLAUSES), table, alias, w);
         }
-        int limitSlot = 0;
-        if (limit >= 0 && limit + 1 < to && t.get(limit + 1).type == Lexer.PARAM
-                && (limit + 2 == to || isClauseAt(limit + 2, depth, SELECT_CLAUSES) && !t.get(limit + 2).is("OFFSET"))) {
-            limitSlot = slot(limit + 1);
-        }
+        int limitSlot = limit >= 0 ? limitSlot(limit, to, depth) : 0;
         return new Structure(table, List.copyOf(w.equalities), w.other, Collections.unmodifiableSet(w.otherColumns), form, limitSlot,
                 List.copyOf(selected), List.of(), List.of(), List.of());
+    }
+
+    /**
+     * Reads {@code LIMIT ?}, {@code LIMIT ?, ?} or {@code LIMIT ? OFFSET ?}, which must end the range or
+     * be followed by {@code INTO}/{@code PROCEDURE}; any other form (MariaDB's {@code LIMIT ROWS
+     * EXAMINED}, expressions) is not known. Returns the row count's slot when there is no offset.
+     */
+    private int limitSlot(int limit, int to, int depth) {
+        int i = limit + 1;
+        if (i >= to || t.get(i).type != Lexer.PARAM) {
+            throw UNKNOWN;
+        }
+        int count = slot(i);
+        i++;
+        boolean offset = false;
+        if (i + 1 < to && (t.get(i).isOp(',') || t.get(i).is("OFFSET")) && t.get(i + 1).type == Lexer.PARAM) {
+            if (t.get(i).isOp(',')) {
+                count = slot(i + 1);
+            }
+            offset = true;
+            i += 2;
+        }
+        if (i < to && !(t.get(i).depth == depth && (t.get(i).is("INTO") || t.get(i).is("PROCEDURE")))) {
+            throw UNKNOWN;
+        }
+        return offset ? 0 : count;
     }
 
     /** Whether a select item is {@code COUNT(…)}, with an alias or not. */
