@@ -104,8 +104,14 @@ public class GuardDataSource implements DataSource {
             Connection c = username == null && pass == null ? d.getConnection() : d.getConnection(username, pass);
             return ds.config().mode() == Mode.OFF ? c : new GuardConnection(c, ds);
         }
-        if (url == null) {
+        String u = url;
+        if (u == null) {
             throw new SQLException("jdbc-guard: GuardDataSource has neither a URL nor a data source to wrap", GuardConfig.CONFIG_SQLSTATE);
+        }
+        if (!io.jdbcguard.internal.GuardUrl.accepts(u)) {
+            throw new SQLException("jdbc-guard: GuardDataSource's url '" + io.jdbcguard.internal.GuardUrl.mask(u)
+                    + "' does not start with " + io.jdbcguard.internal.GuardUrl.PREFIX + " (e.g. jdbc:guard:mysql://…)",
+                    GuardConfig.CONFIG_SQLSTATE);
         }
         Properties p = new Properties();
         synchronized (properties) {
@@ -120,7 +126,7 @@ public class GuardDataSource implements DataSource {
         if (loginTimeout > 0) {
             p.putIfAbsent("connectTimeout", String.valueOf(loginTimeout * 1000));
         }
-        return GuardDriver.instance().connect(url, p);
+        return GuardDriver.instance().connect(u, p);
     }
 
     private ConnectionInfo.DataSourceInfo wrappedInfo(DataSource d) throws SQLException {

@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +35,23 @@ public final class GuardDriver implements Driver {
     public static final String NO_DRIVER_SQLSTATE = io.jdbcguard.internal.Vendor.SQLSTATE_CONNECT;
 
     private static final GuardDriver INSTANCE = new GuardDriver();
-    private static final Map<String, ConnectionInfo.DataSourceInfo> DATA_SOURCES = new ConcurrentHashMap<>();
+    /** Data sources the guard knows, the most recently used last; the least recently used expire past the bound. */
+    private static final int MAX_DATA_SOURCES = 64;
+    private static final Map<String, ConnectionInfo.DataSourceInfo> DATA_SOURCES =
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, ConnectionInfo.DataSourceInfo> eldest) {
+                    return size() > MAX_DATA_SOURCES;
+                }
+            };
+    /** The data sources whose start-up line was logged (servers and settings), bounded like {@link #DATA_SOURCES}. */
+    private static final java.util.Set<String> ANNOUNCED = java.util.Collections.newSetFromMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > MAX_DATA_SOURCES * 4;
+                }
+            });
 
     static {
         GuardRules.install();
@@ -63,12 +78,22 @@ public final class GuardDriver implements Driver {
             return null;
         }
         GuardUrl parsed = GuardUrl.parse(url);
+        if (!parsed.problems().isEmpty()) {
+            throw new SQLException("jdbc-guard: " + String.join("; ", parsed.problems()) + "; valid keys: "
+                    + Setting.validKeys(), GuardConfig.CONFIG_SQLSTATE);
+        }
         Map<String, String> guardSettings = new LinkedHashMap<>(parsed.guardParams());
         Properties realProps = new Properties();
         if (info != null) {
             for (String key : info.stringPropertyNames()) {
                 if (Setting.isGuardKey(key)) {
-                    guardSettings.putIfAbsent(key, info.getProperty(key));
+                    String value = info.getProperty(key);
+                    String before = guardSettings.putIfAbsent(key, value);
+                    if (before != null && !before.equals(value)) {
+                        throw new SQLException("jdbc-guard: " + key + " is given twice with different values ('"
+                                + before + "' in the URL, '" + value + "' in the connection properties)",
+                                GuardConfig.CONFIG_SQLSTATE);
+                    }
                 } else {
                     realProps.setProperty(key, info.getProperty(key));
                 }
@@ -87,20 +112,38 @@ public final class GuardDriver implements Driver {
         return new GuardConnection(connection, dataSource(real, parsed.realUrl(), realProps, config));
     }
 
+    /**
+     * The data source of a connection: one per masked URL, user and settings, the least recently used
+     * expiring past {@link #MAX_DATA_SOURCES}. Its own connections (index and server reads) use the
+     * credentials of its latest connection, so a changed password reaches them too.
+     */
     private static ConnectionInfo.DataSourceInfo dataSource(Driver real, String realUrl, Properties props,
                                                             GuardConfig config) {
         String masked = GuardUrl.mask(realUrl);
         String key = masked + '|' + props.getProperty("user", "") + '|' + config;
-        return DATA_SOURCES.computeIfAbsent(key, k -> {
-            Properties copy = new Properties();
-            copy.putAll(props);
-            ConnectionInfo.DataSourceInfo ds = new ConnectionInfo.DataSourceInfo(masked, config,
-                    () -> real.connect(realUrl, copy), sessionVariables(realUrl, copy));
+        Properties copy = new Properties();
+        copy.putAll(props);
+        ConnectionInfo.DataSourceInfo ds;
+        boolean announce;
+        synchronized (DATA_SOURCES) {
+            ds = DATA_SOURCES.get(key);
+            if (ds == null) {
+                java.util.concurrent.atomic.AtomicReference<Properties> latest =
+                        new java.util.concurrent.atomic.AtomicReference<>(copy);
+                ds = new ConnectionInfo.DataSourceInfo(masked, config, () -> real.connect(realUrl, latest.get()),
+                        sessionVariables(realUrl, copy), ConnectionInfo.serverKey(masked, props.getProperty("user")),
+                        latest::set);
+                DATA_SOURCES.put(key, ds);
+            }
+            announce = ANNOUNCED.add(key);
+        }
+        ds.credentialsUsed(copy);
+        if (announce) {
             LoggerFactory.getLogger("jdbcguard").info("jdbc-guard {} guarding {} with {}",
                     GuardDriver.class.getPackage().getImplementationVersion() == null ? "(dev)"
                             : GuardDriver.class.getPackage().getImplementationVersion(), masked, config);
-            return ds;
-        });
+        }
+        return ds;
     }
 
     /** Connector/J's {@code sessionVariables}, from the properties or the URL, decoded; or {@code null}. */

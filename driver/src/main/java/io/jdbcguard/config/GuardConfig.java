@@ -56,31 +56,28 @@ public final class GuardConfig {
         Object[] values = new Object[Setting.ALL.size()];
         for (int i = 0; i < values.length; i++) {
             Setting<?> s = Setting.ALL.get(i);
-            String text;
-            String source;
-            if (connection.containsKey(s.key())) {
-                text = connection.get(s.key());
-                source = "the URL or connection properties";
-            } else if (system.getProperty(s.key()) != null) {
-                text = system.getProperty(s.key());
-                source = "JVM system property";
-            } else if (env.get(s.envName()) != null) {
-                text = env.get(s.envName());
-                source = "environment variable " + s.envName();
-            } else if (file.getProperty(s.key()) != null) {
-                text = file.getProperty(s.key());
-                source = FILE_NAME;
-            } else {
-                continue;
-            }
-            try {
-                values[i] = s.parse(text == null ? "" : text);
-            } catch (IllegalArgumentException e) {
-                throw new SQLException("jdbc-guard: bad value '" + text + "' for " + s.key() + " (from " + source
-                        + "); " + e.getMessage(), CONFIG_SQLSTATE);
-            }
+            // Every source's value is checked, not only the one that wins: a bad value anywhere is a
+            // mistake somebody will otherwise find later, when the higher source goes away.
+            Object fromFile = parse(s, file.getProperty(s.key()), FILE_NAME);
+            Object fromEnv = parse(s, env.get(s.envName()), "environment variable " + s.envName());
+            Object fromSystem = parse(s, system.getProperty(s.key()), "JVM system property");
+            Object fromConnection = parse(s, connection.get(s.key()), "the URL or connection properties");
+            values[i] = fromConnection != null ? fromConnection : fromSystem != null ? fromSystem
+                    : fromEnv != null ? fromEnv : fromFile;
         }
         return new GuardConfig(values);
+    }
+
+    private static Object parse(Setting<?> s, String text, String source) throws SQLException {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return s.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new SQLException("jdbc-guard: bad value '" + text + "' for " + s.key() + " (from " + source
+                    + "); " + e.getMessage(), CONFIG_SQLSTATE);
+        }
     }
 
     /** Resolves with the real system properties, environment and classpath file. */
@@ -108,8 +105,10 @@ public final class GuardConfig {
             if (in != null) {
                 p.load(in);
             }
-        } catch (IOException e) {
-            throw new SQLException("jdbc-guard: cannot read " + FILE_NAME + ": " + e.getMessage(), CONFIG_SQLSTATE, e);
+        } catch (IOException | IllegalArgumentException e) {
+            // Properties.load throws IllegalArgumentException for a malformed unicode escape.
+            throw new SQLException("jdbc-guard: cannot read " + FILE_NAME + " (" + e.getMessage()
+                    + "); fix or remove the file", CONFIG_SQLSTATE, e);
         }
         return p;
     }

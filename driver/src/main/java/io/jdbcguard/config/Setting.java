@@ -222,7 +222,7 @@ public final class Setting<T> {
     }
 
     /** The valid keys, comma-separated, for error messages. */
-    static String validKeys() {
+    public static String validKeys() {
         StringBuilder sb = new StringBuilder();
         for (Setting<?> s : ALL) {
             sb.append(sb.length() == 0 ? "" : ", ").append(s.key);

@@ -41,6 +41,12 @@ public final class ConnectionInfo {
         Boolean snapshotIsolation();
     }
 
+    /** The server and user a masked URL reaches: the URL without its query, and the user. */
+    public static String serverKey(String maskedUrl, String user) {
+        int q = maskedUrl.indexOf('?');
+        return (q < 0 ? maskedUrl : maskedUrl.substring(0, q)) + '|' + (user == null ? "" : user);
+    }
+
     /** Unique per physical connection the guard wrapped. */
     public long id() {
         return id;
@@ -85,20 +91,33 @@ public final class ConnectionInfo {
         private final MetadataConnections metadata;
         private final String sessionVariables;
         private final ConcurrentHashMap<Class<?>, Object> state = new ConcurrentHashMap<>();
-        private final ServerFacts serverFacts = new ServerFacts(this);
+        private final ServerFacts serverFacts;
+        private final java.util.function.Consumer<java.util.Properties> credentials;
 
         public DataSourceInfo(String maskedUrl, GuardConfig config, MetadataConnections metadata) {
-            this(maskedUrl, config, metadata, null);
+            this(maskedUrl, config, metadata, null, maskedUrl, p -> { });
         }
 
         /**
          * @param sessionVariables the real driver's {@code sessionVariables} setting (Connector/J), or {@code null}
+         * @param serverKey        the server and user this data source reaches ({@link #serverKey}): data
+         *                         sources that differ only in other properties share what is read of it
+         * @param credentials      takes the properties (credentials) of each new connection, for the
+         *                         guard's own connections
          */
-        public DataSourceInfo(String maskedUrl, GuardConfig config, MetadataConnections metadata, String sessionVariables) {
+        public DataSourceInfo(String maskedUrl, GuardConfig config, MetadataConnections metadata, String sessionVariables,
+                              String serverKey, java.util.function.Consumer<java.util.Properties> credentials) {
             this.maskedUrl = maskedUrl;
             this.config = config;
             this.metadata = metadata;
             this.sessionVariables = sessionVariables;
+            this.serverFacts = ServerFacts.of(serverKey, this);
+            this.credentials = credentials;
+        }
+
+        /** A connection of this data source was opened with these properties: the guard's own connections take them next. */
+        public void credentialsUsed(java.util.Properties props) {
+            credentials.accept(props);
         }
 
         /** What the guard reads of this data source's server on its own connection. */

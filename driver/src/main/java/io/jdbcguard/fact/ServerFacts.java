@@ -2,75 +2,149 @@ package io.jdbcguard.fact;
 
 import io.jdbcguard.internal.GuardThreads;
 import io.jdbcguard.internal.InternalErrors;
+import io.jdbcguard.sql.Isolation;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * What the guard reads of a data source's server, once, on a connection of its own (never the
- * application's): whether {@code innodb_snapshot_isolation} is on. The read starts in the background
- * when the data source's first connection opens.
+ * What the guard reads of a server, once per server and user, on a connection of its own (never the
+ * application's): product and version, default isolation and autocommit, {@code innodb_snapshot_isolation}.
+ * The read starts in the background when the first connection to the server opens; data sources that
+ * differ only in other properties share it (one read, one summary line).
  */
 public final class ServerFacts {
 
-    private final ConnectionInfo.DataSourceInfo dataSource;
-    private volatile CompletableFuture<Boolean> snapshotIsolation;
+    /** What was read. {@code snapshotIsolation} is {@code ON}, {@code OFF} or {@code not present}. */
+    public record Facts(String product, Isolation defaultIsolation, boolean autocommit, String snapshotIsolation) {
+    }
 
-    ServerFacts(ConnectionInfo.DataSourceInfo dataSource) {
-        this.dataSource = dataSource;
+    private static final int MAX_SERVERS = 64;
+    private static final Map<String, ServerFacts> SERVERS = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ServerFacts> eldest) {
+            return size() > MAX_SERVERS;
+        }
+    };
+    private static final Pattern SNAPSHOT_VARIABLE = Pattern.compile("(?i)innodb_snapshot_isolation\\s*=\\s*'?(\\w+)");
+
+    private final CompletableFuture<Facts> facts = new CompletableFuture<>();
+    /** The data source whose connection the read uses: the latest one to reach the server. */
+    private volatile ConnectionInfo.DataSourceInfo source;
+    private volatile boolean started;
+    private final java.util.concurrent.atomic.AtomicBoolean summarised = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private ServerFacts(ConnectionInfo.DataSourceInfo source) {
+        this.source = source;
+    }
+
+    /** The facts of a server and user, shared by its data sources. */
+    static ServerFacts of(String serverKey, ConnectionInfo.DataSourceInfo dataSource) {
+        synchronized (SERVERS) {
+            ServerFacts f = SERVERS.computeIfAbsent(serverKey, k -> new ServerFacts(dataSource));
+            f.source = dataSource;
+            return f;
+        }
     }
 
     /** Starts the read if it has not started; never blocks, never throws. */
     public void start() {
-        if (snapshotIsolation == null) {
-            synchronized (this) {
-                if (snapshotIsolation == null) {
-                    CompletableFuture<Boolean> f = new CompletableFuture<>();
-                    snapshotIsolation = f;
-                    try {
-                        GuardThreads.run(() -> f.complete(readSnapshotIsolation()));
-                    } catch (Throwable t) {
-                        f.complete(null);
-                    }
+        if (started) {
+            return;
+        }
+        synchronized (this) {
+            if (started) {
+                return;
+            }
+            started = true;
+        }
+        try {
+            GuardThreads.run(() -> facts.complete(read()));
+        } catch (Throwable t) {
+            facts.complete(null);
+        }
+    }
+
+    /** True exactly once: for the caller that logs this server's summary line. */
+    public boolean claimSummary() {
+        return summarised.compareAndSet(false, true);
+    }
+
+    /** Runs the action with the facts once they are read (on a guard thread; not if the read failed). */
+    public void whenRead(Consumer<Facts> action) {
+        start();
+        facts.thenAccept(f -> {
+            if (f != null) {
+                try {
+                    action.accept(f);
+                } catch (Throwable t) {
+                    InternalErrors.record("using the server's facts", t);
                 }
             }
-        }
+        });
     }
 
     /**
      * Whether {@code innodb_snapshot_isolation} is on ({@code false} where the server has no such
-     * variable); {@code null} when it is not known within {@code waitMs}.
+     * variable); the data source's {@code sessionVariables} decide where they set it. {@code null} when
+     * not known within {@code waitMs}.
      */
     public Boolean snapshotIsolation(long waitMs) {
+        String vars = source.sessionVariables();
+        if (vars != null) {
+            Matcher m = SNAPSHOT_VARIABLE.matcher(vars);
+            if (m.find()) {
+                String v = m.group(1).toLowerCase(Locale.ROOT);
+                return v.equals("on") || v.equals("1") || v.equals("true");
+            }
+        }
         start();
         try {
-            return snapshotIsolation.get(waitMs, TimeUnit.MILLISECONDS);
+            Facts f = facts.get(waitMs, TimeUnit.MILLISECONDS);
+            return f == null ? null : "ON".equals(f.snapshotIsolation());
         } catch (Exception e) {
             return null;
         }
     }
 
-    private Boolean readSnapshotIsolation() {
-        String vars = dataSource.sessionVariables();
-        if (vars != null && vars.toLowerCase(java.util.Locale.ROOT).contains("innodb_snapshot_isolation")) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                    "(?i)innodb_snapshot_isolation\\s*=\\s*'?(\\w+)").matcher(vars);
-            if (m.find()) {
-                String v = m.group(1).toLowerCase(java.util.Locale.ROOT);
-                return v.equals("on") || v.equals("1") || v.equals("true");
-            }
-        }
-        try (Connection c = dataSource.metadata().open(); Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT @@innodb_snapshot_isolation")) {
-                return rs.next() && rs.getInt(1) != 0;
+    private Facts read() {
+        ConnectionInfo.DataSourceInfo ds = source;
+        try (Connection conn = ds.metadata().open(); Statement st = conn.createStatement()) {
+            String product = conn.getMetaData().getDatabaseProductName() + " "
+                    + conn.getMetaData().getDatabaseProductVersion();
+            String isoText;
+            boolean autocommit;
+            try (ResultSet rs = st.executeQuery("SELECT @@global.transaction_isolation, @@global.autocommit")) {
+                rs.next();
+                isoText = rs.getString(1);
+                autocommit = rs.getInt(2) != 0;
             } catch (SQLException e) {
-                return Boolean.FALSE; // no such variable on this server
+                // MariaDB 10.11 knows only tx_isolation.
+                try (ResultSet rs = st.executeQuery("SELECT @@global.tx_isolation, @@global.autocommit")) {
+                    rs.next();
+                    isoText = rs.getString(1);
+                    autocommit = rs.getInt(2) != 0;
+                }
             }
+            String snapshot;
+            try (ResultSet rs = st.executeQuery("SELECT @@innodb_snapshot_isolation")) {
+                rs.next();
+                snapshot = rs.getInt(1) != 0 ? "ON" : "OFF";
+            } catch (SQLException e) {
+                snapshot = "not present";
+            }
+            return new Facts(product, Isolation.parse(isoText), autocommit, snapshot);
         } catch (Throwable t) {
-            InternalErrors.record("reading innodb_snapshot_isolation on the guard's own connection", t);
+            InternalErrors.record("reading the server's defaults for " + ds.maskedUrl(), t);
             return null;
         }
     }

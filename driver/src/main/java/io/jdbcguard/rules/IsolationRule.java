@@ -4,6 +4,7 @@ import io.jdbcguard.UnsafePatternException;
 import io.jdbcguard.config.Mode;
 import io.jdbcguard.config.RuleId;
 import io.jdbcguard.fact.ConnectionInfo;
+import io.jdbcguard.fact.ServerFacts;
 import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.fact.FactListener;
 import io.jdbcguard.internal.InternalErrors;
@@ -37,11 +38,6 @@ public final class IsolationRule implements FactListener {
 
     static final IsolationRule INSTANCE = new IsolationRule();
 
-    private static final ExecutorService SUMMARIES = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "jdbc-guard-server-summary");
-        t.setDaemon(true);
-        return t;
-    });
     private static final Pattern SESSION_ISOLATION = Pattern.compile(
             "(?i)(?:transaction_isolation|tx_isolation)\\s*=\\s*['\"]?([A-Za-z_ -]+?)['\"]?\\s*(?:,|$)");
 
@@ -137,41 +133,19 @@ public final class IsolationRule implements FactListener {
                         null, List.of(), null, site, Isolation.READ_UNCOMMITTED, null, null));
             }
         }
-        SUMMARIES.execute(() -> summarise(ds));
+        ds.serverFacts().whenRead(f -> {
+            if (ds.serverFacts().claimSummary()) {
+                summarise(ds, f);
+            }
+        });
     }
 
-    /** Reads the server's defaults on a connection of the guard's own and logs the summary. */
-    static void summarise(ConnectionInfo.DataSourceInfo ds) {
-        String product;
-        Isolation iso;
-        boolean autocommit;
-        String snapshot;
-        try (Connection conn = ds.metadata().open(); Statement st = conn.createStatement()) {
-            product = conn.getMetaData().getDatabaseProductName() + " " + conn.getMetaData().getDatabaseProductVersion();
-            String isoText;
-            try (ResultSet rs = st.executeQuery("SELECT @@global.transaction_isolation, @@global.autocommit")) {
-                rs.next();
-                isoText = rs.getString(1);
-                autocommit = rs.getInt(2) != 0;
-            } catch (SQLException e) {
-                // MariaDB 10.11 knows only tx_isolation.
-                try (ResultSet rs = st.executeQuery("SELECT @@global.tx_isolation, @@global.autocommit")) {
-                    rs.next();
-                    isoText = rs.getString(1);
-                    autocommit = rs.getInt(2) != 0;
-                }
-            }
-            iso = Isolation.parse(isoText);
-            try (ResultSet rs = st.executeQuery("SELECT @@innodb_snapshot_isolation")) {
-                rs.next();
-                snapshot = rs.getInt(1) != 0 ? "ON" : "OFF";
-            } catch (SQLException e) {
-                snapshot = "not present";
-            }
-        } catch (Throwable t) {
-            InternalErrors.record("reading the server's defaults for " + ds.maskedUrl(), t);
-            return;
-        }
+    /** Logs the summary of a server's defaults, read once on a connection of the guard's own. */
+    static void summarise(ConnectionInfo.DataSourceInfo ds, ServerFacts.Facts facts) {
+        String product = facts.product();
+        Isolation iso = facts.defaultIsolation();
+        boolean autocommit = facts.autocommit();
+        String snapshot = facts.snapshotIsolation();
         boolean freshRead = ds.config().recovery() == io.jdbcguard.config.Recovery.FRESH_READ;
         String meaning;
         if ("ON".equals(snapshot)) {

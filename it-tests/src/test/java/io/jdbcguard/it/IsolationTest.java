@@ -147,17 +147,35 @@ class IsolationTest {
         throw new AssertionError("no such log event; got " + log.messages());
     }
 
+    /** The test database under another name for the same server: what the guard sees as another server. */
+    private static String otherServerUrl(String database, String... params) throws SQLException {
+        TestDatabase.exec("CREATE DATABASE IF NOT EXISTS " + database);
+        String u = TestDatabase.guardUrl(params);
+        int q = u.indexOf('?');
+        int slash = u.lastIndexOf('/', q);
+        return u.substring(0, slash + 1) + database + u.substring(q);
+    }
+
     @Test
-    void oncePerDataSourceTheServerIsSummarised() throws Exception {
-        try (LogCapture log = new LogCapture("jdbcguard"); Connection c = TestDatabase.guarded("connectTimeout=11111")) {
-            ILoggingEvent e = awaitEvent(log, x -> x.getFormattedMessage().contains("connectTimeout=11111 is "));
+    void oncePerServerTheServerIsSummarised() throws Exception {
+        // Issue 9: every URL differing in one property was a data source of its own, with a server
+        // connection and a summary line each. The summary is read once per server (URL without query) and user.
+        String first = otherServerUrl("guard_it_once", "connectTimeout=11111");
+        try (LogCapture log = new LogCapture("jdbcguard"); Connection c = java.sql.DriverManager.getConnection(first)) {
+            ILoggingEvent e = awaitEvent(log, x -> x.getFormattedMessage().contains("/guard_it_once?")
+                    && x.getFormattedMessage().contains("default isolation"));
             assertThat(e.getFormattedMessage()).contains("MariaDB").contains("default isolation REPEATABLE_READ")
                     .contains("autocommit on").contains("innodb_snapshot_isolation OFF")
                     .contains("a re-SELECT after a duplicate key misses the winner's row; fresh read is on");
-            try (Connection again = TestDatabase.guarded("connectTimeout=11111")) {
-                Thread.sleep(200);
-                assertThat(log.messages()).filteredOn(m -> m.contains("connectTimeout=11111 is ")).hasSize(1);
+            for (int i = 0; i < 20; i++) {
+                try (Connection again = java.sql.DriverManager.getConnection(
+                        otherServerUrl("guard_it_once", "connectTimeout=" + (20000 + i)))) {
+                    assertThat(again.isValid(1)).isTrue();
+                }
             }
+            Thread.sleep(300);
+            assertThat(log.messages()).filteredOn(m -> m.contains("/guard_it_once?") && m.contains("default isolation"))
+                    .hasSize(1);
         }
     }
 
@@ -165,8 +183,9 @@ class IsolationTest {
     void aSerializableServerDefaultIsExplained() throws Exception {
         try (LogCapture log = new LogCapture("jdbcguard")) {
             TestDatabase.exec("SET GLOBAL TRANSACTION ISOLATION LEVEL SERIALIZABLE");
-            try (Connection c = TestDatabase.guarded("connectTimeout=22222")) {
-                ILoggingEvent e = awaitEvent(log, x -> x.getFormattedMessage().contains("connectTimeout=22222 is "));
+            try (Connection c = java.sql.DriverManager.getConnection(otherServerUrl("guard_it_ser"))) {
+                ILoggingEvent e = awaitEvent(log, x -> x.getFormattedMessage().contains("/guard_it_ser?")
+                        && x.getFormattedMessage().contains("default isolation"));
                 assertThat(e.getFormattedMessage()).contains("default isolation SERIALIZABLE")
                         .contains("deadlocks (1213) become routine").contains("io.jdbcguard.Retry");
             }
