@@ -105,4 +105,33 @@ class GuardConfigTest {
             assertThat(s.parse(s.defaultText())).isEqualTo(s.defaultValue());
         }
     }
+
+    @Test
+    void aBadValueFromALowerSourceFailsEvenWhenAHigherSourceSetsTheKey() {
+        // Issue 9, item 7: -Dguard.mode=bogus was ignored because the URL set guard.mode.
+        assertThatThrownBy(() -> GuardConfig.resolve(Map.of("guard.mode", "strict"), props("guard.mode", "bogus"),
+                Map.of(), new Properties()))
+                .isInstanceOf(SQLException.class).hasMessageContaining("guard.mode").hasMessageContaining("bogus")
+                .hasMessageContaining("JVM system property");
+        assertThatThrownBy(() -> GuardConfig.resolve(Map.of("guard.mode", "strict"), new Properties(),
+                Map.of("GUARD_MODE", "nope"), new Properties()))
+                .isInstanceOf(SQLException.class).hasMessageContaining("GUARD_MODE").hasMessageContaining("nope");
+        assertThatThrownBy(() -> GuardConfig.resolve(Map.of("guard.mode", "strict"), new Properties(), Map.of(),
+                props("guard.window-ms", "-3")))
+                .isInstanceOf(SQLException.class).hasMessageContaining("guard.window-ms").hasMessageContaining("jdbc-guard.properties");
+    }
+
+    @Test
+    void aMalformedPropertiesFileIsAnSqlExceptionNamingTheFile() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jg-file");
+        java.nio.file.Files.writeString(dir.resolve(GuardConfig.FILE_NAME), "guard.mode=\\u00\n");
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        try (java.net.URLClassLoader cl = new java.net.URLClassLoader(new java.net.URL[] {dir.toUri().toURL()}, null)) {
+            Thread.currentThread().setContextClassLoader(cl);
+            assertThatThrownBy(GuardConfig::classpathFile).isInstanceOf(SQLException.class)
+                    .hasMessageContaining(GuardConfig.FILE_NAME);
+        } finally {
+            Thread.currentThread().setContextClassLoader(before);
+        }
+    }
 }

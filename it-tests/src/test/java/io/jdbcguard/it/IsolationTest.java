@@ -156,6 +156,14 @@ class IsolationTest {
         return u.substring(0, slash + 1) + database + u.substring(q);
     }
 
+    private static long serverConnections() throws SQLException {
+        try (Connection c = TestDatabase.raw(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Connections'")) {
+            rs.next();
+            return rs.getLong(2);
+        }
+    }
+
     @Test
     void oncePerServerTheServerIsSummarised() throws Exception {
         // Issue 9: every URL differing in one property was a data source of its own, with a server
@@ -167,6 +175,8 @@ class IsolationTest {
             assertThat(e.getFormattedMessage()).contains("MariaDB").contains("default isolation REPEATABLE_READ")
                     .contains("autocommit on").contains("innodb_snapshot_isolation OFF")
                     .contains("a re-SELECT after a duplicate key misses the winner's row; fresh read is on");
+            Thread.sleep(300);
+            long before = serverConnections();
             for (int i = 0; i < 20; i++) {
                 try (Connection again = java.sql.DriverManager.getConnection(
                         otherServerUrl("guard_it_once", "connectTimeout=" + (20000 + i)))) {
@@ -174,6 +184,9 @@ class IsolationTest {
                 }
             }
             Thread.sleep(300);
+            // 20 of the application's, 1 per CREATE DATABASE IF NOT EXISTS above, 1 for reading the counter:
+            // none of the guard's own.
+            assertThat(serverConnections() - before).isEqualTo(20 + 20 + 1);
             assertThat(log.messages()).filteredOn(m -> m.contains("/guard_it_once?") && m.contains("default isolation"))
                     .hasSize(1);
         }
