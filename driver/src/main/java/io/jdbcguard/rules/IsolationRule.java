@@ -7,6 +7,7 @@ import io.jdbcguard.fact.ConnectionInfo;
 import io.jdbcguard.fact.ServerFacts;
 import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.fact.FactListener;
+import io.jdbcguard.internal.GuardLog;
 import io.jdbcguard.internal.InternalErrors;
 import io.jdbcguard.sql.Isolation;
 import io.jdbcguard.sql.SetInfo;
@@ -19,8 +20,6 @@ import java.sql.Statement;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -164,11 +163,11 @@ public final class IsolationRule implements FactListener {
         } else {
             meaning = "Under READ UNCOMMITTED reads see uncommitted changes.";
         }
-        LoggerFactory.getLogger("jdbcguard").atInfo()
-                .addKeyValue("server", product).addKeyValue("isolation", iso == null ? "unknown" : iso.name())
-                .addKeyValue("autocommit", autocommit).addKeyValue("innodbSnapshotIsolation", snapshot)
-                .log("jdbc-guard: {} is {}; default isolation {}, autocommit {}, innodb_snapshot_isolation {}. {}",
-                        ds.maskedUrl(), product, iso, autocommit ? "on" : "off", snapshot, meaning);
+        GuardLog.log(LoggerFactory.getLogger("jdbcguard"), GuardLog.Level.INFO,
+                "jdbc-guard: " + ds.maskedUrl() + " is " + product + "; default isolation " + iso + ", autocommit "
+                        + (autocommit ? "on" : "off") + ", innodb_snapshot_isolation " + snapshot + ". " + meaning,
+                "server", product, "isolation", iso == null ? "unknown" : iso.name(), "autocommit", autocommit,
+                "innodbSnapshotIsolation", snapshot);
         if (iso == Isolation.READ_UNCOMMITTED && ds.config().enabled(RuleId.RISKY_ISOLATION)) {
             Reporter.occurred(RuleId.RISKY_ISOLATION, "server-default|" + ds.maskedUrl(), () -> new Finding(
                     RuleId.RISKY_ISOLATION, Finding.Level.WARN,

@@ -1,6 +1,7 @@
 package io.jdbcguard.rules;
 
 import io.jdbcguard.config.RuleId;
+import io.jdbcguard.internal.GuardLog;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,7 +10,6 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Turns findings into log lines: one finding, one place (rule, table, call sites), across every
@@ -78,41 +78,17 @@ public final class Reporter {
     }
 
     private static void log(Finding f) {
-        Logger log = LOGGERS.get(f.rule());
-        LoggingEventBuilder b;
-        switch (f.level()) {
-            case ERROR:
-                b = log.atError();
-                break;
-            case WARN:
-                b = log.atWarn();
-                break;
-            default:
-                b = log.atInfo();
-        }
-        b = b.addKeyValue("rule", f.rule().id());
-        if (f.table() != null) {
-            b = b.addKeyValue("table", f.table());
-        }
-        if (f.columns() != null && !f.columns().isEmpty()) {
-            b = b.addKeyValue("columns", String.join(",", f.columns()));
-        }
-        if (f.checkSite() != null) {
-            b = b.addKeyValue("checkSite", f.checkSite().toString());
-        }
-        if (f.writeSite() != null) {
-            b = b.addKeyValue("writeSite", f.writeSite().toString());
-        }
-        if (f.isolation() != null) {
-            b = b.addKeyValue("isolation", f.isolation().name());
-        }
-        if (f.sql() != null) {
-            b = b.addKeyValue("sql", f.sql());
-        }
-        if (f.checkSql() != null) {
-            b = b.addKeyValue("checkSql", f.checkSql());
-        }
-        b.log(f.message());
+        GuardLog.Level level = f.level() == Finding.Level.ERROR ? GuardLog.Level.ERROR
+                : f.level() == Finding.Level.WARN ? GuardLog.Level.WARN : GuardLog.Level.INFO;
+        GuardLog.log(LOGGERS.get(f.rule()), level, f.message(),
+                "rule", f.rule().id(),
+                "table", f.table(),
+                "columns", f.columns() == null || f.columns().isEmpty() ? null : String.join(",", f.columns()),
+                "checkSite", f.checkSite() == null ? null : f.checkSite().toString(),
+                "writeSite", f.writeSite() == null ? null : f.writeSite().toString(),
+                "isolation", f.isolation() == null ? null : f.isolation().name(),
+                "sql", f.sql(),
+                "checkSql", f.checkSql());
     }
 
     /** Findings so far per rule id (every occurrence counted). */

@@ -20,7 +20,7 @@ public final class SqlShapes {
     /** Texts longer than this are classified but neither cached nor analysed for structure. */
     static final int MAX_CACHED_LENGTH = 8192;
     /** Characters the lexer reads of one text; the rest of a longer text is not looked at. */
-    public static final int MAX_LEXED = 32 * 1024;
+    public static final int MAX_LEXED = 16 * 1024;
     /** Estimated bytes each cache may hold; a full cache is emptied and refilled (cheap, and bounded). */
     public static final long MAX_CACHE_BYTES = 8L * 1024 * 1024;
 
@@ -34,13 +34,14 @@ public final class SqlShapes {
 
     /** The shape of a statement text; never throws for any text. */
     public static SqlShape of(String sql) {
+        if (sql.length() > MAX_CACHED_LENGTH) {
+            return classify(sql); // never cached: hashing a long text for the lookup would cost as much again
+        }
         SqlShape shape = BY_TEXT.get(sql);
         if (shape == null) {
             shape = classify(sql);
-            if (sql.length() <= MAX_CACHED_LENGTH) {
-                BY_TEXT.put(sql, shape, 2L * sql.length() + 2L * shape.normalized().length()
-                        + 24L * shape.slotCount() + literalBytes(shape) + 160);
-            }
+            BY_TEXT.put(sql, shape, 2L * sql.length() + 2L * shape.normalized().length()
+                    + 24L * shape.slotCount() + literalBytes(shape) + 160);
         }
         return shape;
     }

@@ -125,4 +125,38 @@ class DriverContractTest {
             }
         }
     }
+
+    @Test
+    void configurationMistakesFailTheConnectionNamingKeyValueAndSource() {
+        // Issue 9, item 7: each of these gave a connection (some unguarded) or a null or an unchecked exception.
+        assertThatThrownBy(() -> java.sql.DriverManager.getConnection(TestDatabase.guardUrl("guard.mode=strict",
+                "guard.mode=off"))).isInstanceOf(SQLException.class).hasMessageContaining("guard.mode")
+                .hasMessageContaining("strict").hasMessageContaining("off");
+        assertThatThrownBy(() -> java.sql.DriverManager.getConnection(TestDatabase.guardUrl("guard.mode=bogus",
+                "guard.mode=strict"))).isInstanceOf(SQLException.class).hasMessageContaining("bogus");
+        assertThatThrownBy(() -> java.sql.DriverManager.getConnection(TestDatabase.guardUrl("guard%2Emode=strict")))
+                .isInstanceOf(SQLException.class).hasMessageContaining("guard%2Emode");
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("guard.mode", "off");
+        assertThatThrownBy(() -> java.sql.DriverManager.getConnection(TestDatabase.guardUrl("guard.mode=strict"), p))
+                .isInstanceOf(SQLException.class).hasMessageContaining("guard.mode").hasMessageContaining("connection properties");
+        for (String url : new String[] {TestDatabase.url(), ""}) {
+            GuardDataSource bean = new GuardDataSource();
+            bean.setUrl(url);
+            assertThatThrownBy(bean::getConnection).as(url).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("jdbc:guard:");
+        }
+        String previous = System.getProperty("guard.mode");
+        System.setProperty("guard.mode", "bogus");
+        try {
+            assertThatThrownBy(() -> java.sql.DriverManager.getConnection(TestDatabase.guardUrl("guard.mode=strict")))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("bogus").hasMessageContaining("JVM system property");
+        } finally {
+            if (previous == null) {
+                System.clearProperty("guard.mode");
+            } else {
+                System.setProperty("guard.mode", previous);
+            }
+        }
+    }
 }
