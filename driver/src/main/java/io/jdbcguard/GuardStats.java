@@ -31,6 +31,23 @@ public final class GuardStats {
         return io.jdbcguard.rules.IndexCatalog.lookups();
     }
 
+    /**
+     * Waits until every finding made so far is logged. A place's first finding is logged when what
+     * decides its level is known (whether a unique index covers the columns, read in the background the
+     * first time a table is reported): never on the application's thread, so a test that reads the log
+     * right after the statement waits here first.
+     *
+     * @return whether none was pending any more within the time
+     */
+    public static boolean awaitFindings(long timeoutMillis) throws InterruptedException {
+        return Reporter.awaitPending(timeoutMillis);
+    }
+
+    /** How many times the guard's own connection failed because the application's did (not internal errors). */
+    public static long connectionFailures() {
+        return InternalErrors.connectionFailures();
+    }
+
     /** Occurrences per place, keyed {@code rule|table|call sites}. */
     public static Map<String, Long> findingsByPlace() {
         return Reporter.countsByPlace();

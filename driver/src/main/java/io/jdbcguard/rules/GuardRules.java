@@ -37,42 +37,51 @@ import java.util.regex.Pattern;
  * thread; the statement that completes a pattern (an INSERT, an UPDATE, a locking read under autocommit)
  * is examined before it runs, so strict mode can refuse it.
  *
- * <p>Call sites cost a stack walk (a microsecond or two), so they are sampled: an opening statement's
- * site is walked for the first {@link #SAMPLED} executions of its SQL (normalised, so literal variants
- * share it), and a completing statement's for the first {@link #SAMPLED} patterns of each (opening SQL,
- * completing SQL) pair; after that the last site sampled stands for the SQL. A pattern repeated from a
- * known place thus costs no stack walk; the price is that one SQL text run from several places is, after
- * its samples, counted under the place sampled last. In strict mode every site is walked.
+ * <p>Call sites cost a stack walk (a microsecond or a few), and a finding that names the wrong line costs
+ * the team more than none. So the site of a check (a read that found no row: almost always followed by
+ * its write) and of the statement that completes a pattern are walked every time. A read that found a
+ * row (what {@code lost-update} starts from, run far more often) is walked for the first {@link #SAMPLED}
+ * executions of its SQL (normalised, so literal variants share it) and then every {@link #RESAMPLE}th;
+ * once its SQL has been seen at a second place it is walked every time. In strict mode every site is
+ * walked.
  */
 public final class GuardRules implements FactListener {
 
-    /** Executions of one SQL (or one pair) whose call site is walked before the last sample stands for it. */
+    /** Executions of one read's SQL whose call site is walked before the last sample stands for it. */
     static final int SAMPLED = 8;
+    /** After the first samples, a read's site is walked again every this many executions, to find a second place. */
+    static final int RESAMPLE = 16;
     private static final int MAX_TRACKED_SHAPES = 8192;
 
     private static final GuardRules INSTANCE = new GuardRules();
     private static volatile boolean installed;
 
     private static final ThreadLocal<ThreadMemory> MEMORY = ThreadLocal.withInitial(ThreadMemory::new);
-    /** Per opening SQL (normalised text, shared by all its literal variants): sampling state. */
-    private final ConcurrentHashMap<String, OpenerStats> openerStats = new ConcurrentHashMap<>();
+    /** Per read SQL (normalised text, shared by all its literal variants): sampling state. */
+    private final ConcurrentHashMap<String, ReadSites> readSites = new ConcurrentHashMap<>();
 
-    /** How often an opening SQL ran, the call site last sampled for it, and the patterns it opened. */
-    static final class OpenerStats {
+    /**
+     * How often a read's SQL ran, the site last walked for it, and whether it runs at several places: walked
+     * for the first {@link #SAMPLED} executions, every {@link #RESAMPLE}th after that, and always once a
+     * second place was seen (or a pattern met a site that stood in).
+     */
+    static final class ReadSites {
         int executions;
         volatile StackTraceElement site;
-        final ConcurrentHashMap<String, PairStats> pairs = new ConcurrentHashMap<>();
-    }
+        volatile boolean severalPlaces;
 
-    /** One (opening SQL, completing SQL) pair: how often it formed a pattern, and where it was last seen. */
-    static final class PairStats {
-        int occurrences;
-        volatile StackTraceElement writeSite;
-        /** The place key last built, and the sites it was built from (compared by identity). */
-        volatile PlaceKey placeKey;
-    }
+        boolean walkNext() {
+            int n = executions++;
+            return site == null || severalPlaces || n < SAMPLED || n % RESAMPLE == 0;
+        }
 
-    record PlaceKey(StackTraceElement openerSite, StackTraceElement writeSite, String key) {
+        void walked(StackTraceElement s) {
+            StackTraceElement last = site;
+            if (last != null && !last.equals(s)) {
+                severalPlaces = true;
+            }
+            site = s;
+        }
     }
 
     private static final Set<StatementKind> FAILURE_KINDS = EnumSet.of(StatementKind.INSERT);
@@ -185,55 +194,25 @@ public final class GuardRules implements FactListener {
         if (check ? !config.enabled(RuleId.CHECK_THEN_INSERT) : !config.enabled(RuleId.LOST_UPDATE)) {
             return;
         }
-        StackTraceElement site = openerSite(shape, config);
-        memory.add(new ThreadMemory.Opener(f, site, check,
+        ReadSites sites = check || config.mode() == Mode.STRICT ? null : readSites(shape);
+        boolean walk = sites == null || sites.walkNext();
+        StackTraceElement site = walk ? CallSites.capture(config.appPackages()) : sites.site;
+        if (walk && sites != null) {
+            sites.walked(site);
+        }
+        memory.add(new ThreadMemory.Opener(f, site, walk, check,
                 f.inTransaction() && memory.exclusiveLocked(conn, f.transactionId()), memory.sessionLocked(conn)));
     }
 
-    /**
-     * The opening statement's call site: walked for the first {@link #SAMPLED} executions of its SQL (and
-     * always in strict mode), afterwards the last site sampled for that SQL.
-     */
-    private StackTraceElement openerSite(SqlShape shape, GuardConfig config) {
-        OpenerStats st = openerStats(shape.normalized());
-        if (config.mode() == Mode.STRICT || st.executions < SAMPLED || st.site == null) {
-            st.executions++;
-            StackTraceElement site = CallSites.capture(config.appPackages());
-            st.site = site;
-            return site;
-        }
-        return st.site;
-    }
-
-    private OpenerStats openerStats(String normalized) {
-        OpenerStats st = openerStats.get(normalized);
+    private ReadSites readSites(SqlShape shape) {
+        ReadSites st = readSites.get(shape.normalized());
         if (st == null) {
-            if (openerStats.size() >= MAX_TRACKED_SHAPES) {
-                openerStats.clear();
+            if (readSites.size() >= MAX_TRACKED_SHAPES) {
+                readSites.clear();
             }
-            st = openerStats.computeIfAbsent(normalized, k -> new OpenerStats());
+            st = readSites.computeIfAbsent(shape.normalized(), k -> new ReadSites());
         }
         return st;
-    }
-
-    /**
-     * The completing statement's call site: walked for the first {@link #SAMPLED} patterns of this
-     * (opening SQL, completing SQL) pair (and always in strict mode), afterwards the site last seen.
-     */
-    private PairStats pair(ThreadMemory.Opener o, ExecutionFact w) {
-        OpenerStats os = openerStats(o.fact.shape().normalized());
-        PairStats ps = os.pairs.get(w.shape().normalized());
-        return ps != null ? ps : os.pairs.computeIfAbsent(w.shape().normalized(), k -> new PairStats());
-    }
-
-    private StackTraceElement writeSite(PairStats ps, GuardConfig config) {
-        if (config.mode() == Mode.STRICT || ps.occurrences < SAMPLED || ps.writeSite == null) {
-            ps.occurrences++;
-            StackTraceElement site = CallSites.capture(config.appPackages());
-            ps.writeSite = site;
-            return site;
-        }
-        return ps.writeSite;
     }
 
     private static final Pattern DDL_TABLE = Pattern.compile(
@@ -433,12 +412,17 @@ public final class GuardRules implements FactListener {
                 || o.fact.isolation() == Isolation.SERIALIZABLE;
     }
 
+    /**
+     * Every check the INSERT completes is reported, one finding per check (two checks of two unique keys
+     * before one insert are two races); strict mode refuses after all were reported.
+     */
     private void checkThenInsert(ExecutionFact w) throws UnsafePatternException {
         Structure ins = w.shape().structure();
         if (ins.table() == null || ins.insertColumns().isEmpty()) {
             return;
         }
         ThreadMemory memory = MEMORY.get();
+        Finding refuse = null;
         for (int age = 0; age < ThreadMemory.OPENERS; age++) {
             ThreadMemory.Opener o = memory.opener(age);
             if (o == null || !o.check) {
@@ -448,27 +432,35 @@ public final class GuardRules implements FactListener {
             if (!sameTable(chk.table(), ins.table()) || !keyInserted(o.fact, chk, w, ins)) {
                 continue;
             }
-            if (completed(memory, o, w, RuleId.CHECK_THEN_INSERT, columns(chk.keyEqualities()))) {
-                return;
+            Finding f = completed(memory, o, w, RuleId.CHECK_THEN_INSERT, columns(chk.keyEqualities()));
+            if (refuse == null && f != null && f != NO_FINDING) {
+                refuse = f;
             }
         }
+        refuseIfStrict(w, refuse);
     }
+
+    /** {@link #completed}'s answer when the statements formed a pattern that yields no finding (serialized). */
+    private static final Finding NO_FINDING = new Finding(RuleId.CHECK_THEN_INSERT, Finding.Level.INFO, "", null,
+            List.of(), null, null, null, null, null);
 
     /**
      * The statement matches the opener: if they are close enough in time, they form a pattern, reported
-     * unless serialized. Returns whether they formed one (matching stops there).
+     * unless serialized. Returns {@code null} when they form none, {@link #NO_FINDING} when it is safe,
+     * else the place's finding (provisional while the table's indexes are being read).
      */
-    private boolean completed(ThreadMemory memory, ThreadMemory.Opener o, ExecutionFact w, RuleId rule,
-                              List<String> columns) throws UnsafePatternException {
+    private Finding completed(ThreadMemory memory, ThreadMemory.Opener o, ExecutionFact w, RuleId rule,
+                              List<String> columns) {
         String relation = relation(o, w);
         if (relation == null) {
-            return false;
+            return null;
         }
         memory.remove(o);
-        if (!serialized(o, w, relation)) {
-            report(rule, o, w, relation, columns);
+        if (serialized(o, w, relation)) {
+            return NO_FINDING;
         }
-        return true;
+        Finding f = report(rule, o, w, relation, columns);
+        return f == null ? NO_FINDING : f;
     }
 
     private void lostUpdate(ExecutionFact w) throws UnsafePatternException {
@@ -498,7 +490,9 @@ public final class GuardRules implements FactListener {
             if (written.isEmpty() || optimistic(rd, up, keyColumns, all)) {
                 continue;
             }
-            if (completed(memory, o, w, RuleId.LOST_UPDATE, written)) {
+            Finding f = completed(memory, o, w, RuleId.LOST_UPDATE, written);
+            if (f != null) {
+                refuseIfStrict(w, f == NO_FINDING ? null : f);
                 return;
             }
         }
@@ -540,34 +534,50 @@ public final class GuardRules implements FactListener {
         return shape.lock() == LockMode.FOR_UPDATE ? "SELECT … FOR UPDATE" : "SELECT … LOCK IN SHARE MODE / FOR SHARE";
     }
 
-    private void report(RuleId rule, ThreadMemory.Opener o, ExecutionFact w, String relation, List<String> columns)
-            throws UnsafePatternException {
+    /**
+     * Reports a pattern at its place (rule, table, columns, both call sites). Whether a unique index
+     * covers the columns decides the level; it is never awaited on the application's thread: when the
+     * guard has not read the table's indexes yet, the occurrence is counted now and the finding logged
+     * when they are read (strict mode refuses a check-then-insert at once, whatever the index).
+     */
+    private Finding report(RuleId rule, ThreadMemory.Opener o, ExecutionFact w, String relation, List<String> columns) {
         GuardConfig config = w.connection().config();
-        PairStats ps = pair(o, w);
-        StackTraceElement writeSite = writeSite(ps, config);
-        PlaceKey pk = ps.placeKey;
-        if (pk == null || pk.openerSite() != o.site || pk.writeSite() != writeSite) {
-            pk = new PlaceKey(o.site, writeSite, w.shape().structure().table() + "|" + o.site + '|' + writeSite);
-            ps.placeKey = pk;
+        StackTraceElement writeSite = CallSites.capture(config.appPackages());
+        if (!o.walked && !sameMethod(o.site, writeSite)) {
+            // The read's site stands in from an earlier execution of its SQL, elsewhere perhaps: rather than
+            // name a wrong line, this occurrence goes unreported and the SQL's reads are walked from now on.
+            readSites(o.fact.shape()).severalPlaces = true;
+            return null;
         }
-        String place = pk.key();
-        Finding f = Reporter.occurred(rule, place, () -> rule == RuleId.CHECK_THEN_INSERT
-                ? checkThenInsertFinding(o, w, relation, columns, writeSite)
-                : lostUpdateFinding(o, w, relation, columns, writeSite));
-        refuseIfStrict(w, f);
+        TableName table = w.shape().structure().table();
+        String place = table + "|" + String.join(",", columns) + '|' + o.site + '|' + writeSite;
+        String schema = w.connection().currentSchema();
+        IndexCatalog catalog = IndexCatalog.of(w.connection().dataSource());
+        java.util.concurrent.CompletableFuture<?> indexes = catalog.lookup(table, schema);
+        java.util.function.Supplier<Finding> build = () -> rule == RuleId.CHECK_THEN_INSERT
+                ? checkThenInsertFinding(o, w, relation, columns, writeSite, catalog.uniqueWithin(table, schema, columns))
+                : lostUpdateFinding(o, w, relation, columns, writeSite, catalog.uniqueWithin(table, schema,
+                columns(o.fact.shape().structure().keyEqualities())));
+        if (indexes.isDone()) {
+            return Reporter.occurred(rule, place, build);
+        }
+        Finding provisional = rule == RuleId.CHECK_THEN_INSERT
+                ? checkThenInsertFinding(o, w, relation, columns, writeSite, null) : null;
+        return Reporter.occurredWhen(rule, place, indexes, build, provisional);
     }
 
     private static void refuseIfStrict(ExecutionFact w, Finding f) throws UnsafePatternException {
-        if (f != null && w.connection().config().mode() == Mode.STRICT && f.level() != Finding.Level.INFO) {
+        if (f != null && f != NO_FINDING && w.connection().config().mode() == Mode.STRICT
+                && f.level() != Finding.Level.INFO) {
             throw new UnsafePatternException(f.rule().id(), f.message());
         }
     }
 
+    /** @param unique whether a unique index lies within the key; {@code null}: not known (yet) */
     private static Finding checkThenInsertFinding(ThreadMemory.Opener o, ExecutionFact w, String relation,
-                                                  List<String> key, StackTraceElement writeSite) {
+                                                  List<String> key, StackTraceElement writeSite, Boolean unique) {
         TableName t = w.shape().structure().table();
         String cols = String.join(", ", key);
-        Boolean unique = IndexCatalog.of(w.connection().dataSource()).uniqueWithin(t, w.connection().currentSchema(), key);
         String iso = isolationText(w.isolation());
         String head = "[check-then-insert] " + t + "(" + cols + "): " + checkWords(o.fact) + " at " + o.site
                 + " found no row, then an INSERT at " + writeSite + " added it " + relation + iso + "; two concurrent"
@@ -595,11 +605,11 @@ public final class GuardRules implements FactListener {
                 w.isolation(), sqlText(w), sqlText(o.fact));
     }
 
+    /** @param unique whether a unique index lies within the read's key; {@code null}: not known */
     private static Finding lostUpdateFinding(ThreadMemory.Opener o, ExecutionFact w, String relation,
-                                             List<String> written, StackTraceElement writeSite) {
+                                             List<String> written, StackTraceElement writeSite, Boolean unique) {
         TableName t = w.shape().structure().table();
         List<String> key = columns(o.fact.shape().structure().keyEqualities());
-        Boolean unique = IndexCatalog.of(w.connection().dataSource()).uniqueWithin(t, w.connection().currentSchema(), key);
         if (Boolean.FALSE.equals(unique)) {
             return null; // not a read of one row by a unique key
         }
@@ -632,6 +642,11 @@ public final class GuardRules implements FactListener {
     }
 
     // ---- matching helpers -----------------------------------------------------------------------
+
+    private static boolean sameMethod(StackTraceElement a, StackTraceElement b) {
+        return a != null && b != null && a.getClassName().equals(b.getClassName())
+                && a.getMethodName().equals(b.getMethodName());
+    }
 
     static boolean sameTable(TableName a, TableName b) {
         return a != null && b != null && a.name().equals(b.name())

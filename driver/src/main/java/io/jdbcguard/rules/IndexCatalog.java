@@ -1,6 +1,7 @@
 package io.jdbcguard.rules;
 
 import io.jdbcguard.fact.ConnectionInfo;
+import io.jdbcguard.internal.GuardThreads;
 import io.jdbcguard.internal.InternalErrors;
 import io.jdbcguard.sql.Structure.TableName;
 import java.sql.Connection;
@@ -15,26 +16,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The unique indexes of a data source's tables, read from {@code INFORMATION_SCHEMA.STATISTICS} on a
- * connection of the guard's own (never the application's, never inside its transaction), once per table,
- * again only after DDL on that table went through the guard. Looked up only when a finding is about to
- * be reported; the caller waits at most {@link #WAIT_MS} (a pool that hands out the lookup connection
- * could be exhausted by the very application thread that waits), after which the answer is "unknown".
+ * connection of the guard's own (never the application's, never inside its transaction), in the
+ * background, once per table, again only after DDL on that table went through the guard. Looked up only
+ * when a finding is about to be reported, and never awaited on the application's thread.
  */
 public final class IndexCatalog {
-
-    static final long WAIT_MS = 2000;
-
-    private static final ExecutorService LOOKUPS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "jdbc-guard-index-lookup");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final ConnectionInfo.DataSourceInfo dataSource;
     private final Map<String, CompletableFuture<List<Set<String>>>> tables = new ConcurrentHashMap<>();
@@ -50,31 +39,40 @@ public final class IndexCatalog {
     }
 
     /**
-     * The column sets of the table's unique indexes (primary key included), lower case; {@code null} when
-     * they could not be read in time.
+     * Starts reading the table's unique indexes if they are not known or being read; never blocks. The
+     * future completes (normally or exceptionally) when the read ends.
      */
-    List<Set<String>> uniqueIndexes(TableName table, String currentSchema) {
+    CompletableFuture<List<Set<String>>> lookup(TableName table, String currentSchema) {
         String schema = table.schema() != null ? table.schema() : currentSchema;
         String key = key(schema, table.name());
-        CompletableFuture<List<Set<String>>> f = tables.computeIfAbsent(key,
-                k -> CompletableFuture.supplyAsync(() -> read(schema, table.name()), LOOKUPS));
-        try {
-            return f.get(WAIT_MS, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            if (f.isCompletedExceptionally()) {
-                tables.remove(key, f);
+        CompletableFuture<List<Set<String>>> f = tables.get(key);
+        if (f == null || f.isCompletedExceptionally()) {
+            CompletableFuture<List<Set<String>>> started = new CompletableFuture<>();
+            f = f == null ? tables.putIfAbsent(key, started) : (tables.replace(key, f, started) ? null : tables.get(key));
+            if (f == null) {
+                f = started;
+                GuardThreads.run(() -> {
+                    try {
+                        started.complete(read(schema, table.name()));
+                    } catch (Throwable t) {
+                        started.completeExceptionally(t);
+                    }
+                });
             }
-            return null;
         }
+        return f;
     }
 
-    /** Whether some unique index lies within the columns. {@code null}: unknown. */
+    /**
+     * Whether some unique index lies within the columns, as far as already read: {@code null} when the
+     * indexes are not known (not read yet, or the read failed). Never blocks.
+     */
     Boolean uniqueWithin(TableName table, String currentSchema, Collection<String> columns) {
-        List<Set<String>> indexes = uniqueIndexes(table, currentSchema);
-        if (indexes == null) {
+        CompletableFuture<List<Set<String>>> f = lookup(table, currentSchema);
+        if (!f.isDone() || f.isCompletedExceptionally()) {
             return null;
         }
-        for (Set<String> index : indexes) {
+        for (Set<String> index : f.join()) {
             if (!index.isEmpty() && columns.containsAll(index)) {
                 return Boolean.TRUE;
             }

@@ -36,7 +36,8 @@ public final class Reporter {
 
     /** A place's first finding and how often it has occurred. */
     static final class Place {
-        final Finding first;
+        /** {@code null} while the finding waits for what decides it (a table's indexes). */
+        volatile Finding first;
         final LongAdder count = new LongAdder();
 
         Place(Finding first) {
@@ -89,6 +90,80 @@ public final class Reporter {
                 "isolation", f.isolation() == null ? null : f.isolation().name(),
                 "sql", f.sql(),
                 "checkSql", f.checkSql());
+    }
+
+    /**
+     * Like {@link #occurred}, for a finding that depends on something still being read: the occurrence
+     * is counted now, and on a place's first occurrence the finding is built and logged when
+     * {@code ready} completes (on the thread that completes it; never on the caller's, which does not
+     * wait). Returns the place's finding if already built, else {@code provisional} (which may be null).
+     */
+    static Finding occurredWhen(RuleId rule, String placeKey, java.util.concurrent.CompletableFuture<?> ready,
+                                Supplier<Finding> build, Finding provisional) {
+        Map<String, Place> places = PLACES.get(rule);
+        Place place = places.get(placeKey);
+        if (place == null) {
+            if (PLACE_COUNT.get() >= MAX_PLACES) {
+                BY_RULE.get(rule).increment();
+                return provisional;
+            }
+            Place mine = new Place(null);
+            place = places.putIfAbsent(placeKey, mine);
+            if (place == null) {
+                PLACE_COUNT.incrementAndGet();
+                place = mine;
+                pending(+1);
+                ready.whenComplete((v, t) -> {
+                    try {
+                        Finding f = build.get();
+                        mine.first = f;
+                        if (f != null) {
+                            log(f);
+                        } else if (places.remove(placeKey, mine)) {
+                            // No finding after all (e.g. a lost update read by a key that is not unique):
+                            // the occurrences counted meanwhile are withdrawn.
+                            PLACE_COUNT.decrementAndGet();
+                            BY_RULE.get(rule).add(-mine.count.sum());
+                        }
+                    } catch (Throwable e) {
+                        io.jdbcguard.internal.InternalErrors.record("reporting a finding", e);
+                    } finally {
+                        pending(-1);
+                    }
+                });
+            }
+        }
+        place.count.increment();
+        BY_RULE.get(rule).increment();
+        Finding first = place.first;
+        return first != null ? first : provisional;
+    }
+
+    private static final Object PENDING_LOCK = new Object();
+    private static int pending;
+
+    private static void pending(int delta) {
+        synchronized (PENDING_LOCK) {
+            pending += delta;
+            if (pending == 0) {
+                PENDING_LOCK.notifyAll();
+            }
+        }
+    }
+
+    /** Waits until no finding waits to be logged; returns whether that happened within the time. */
+    public static boolean awaitPending(long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        synchronized (PENDING_LOCK) {
+            while (pending > 0) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return false;
+                }
+                PENDING_LOCK.wait(left);
+            }
+            return true;
+        }
     }
 
     /** Findings so far per rule id (every occurrence counted). */

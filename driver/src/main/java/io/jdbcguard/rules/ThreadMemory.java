@@ -15,8 +15,10 @@ final class ThreadMemory {
     /** A statement that can open a pattern. */
     static final class Opener {
         final ExecutionFact fact;
-        /** Its call site, or {@code null} when not sampled (see {@code GuardRules}). */
+        /** Its call site: walked for this execution, or the site last walked for its SQL (see {@link #walked}). */
         final StackTraceElement site;
+        /** Whether {@link #site} was walked for this very execution (else it stands in from an earlier one). */
+        final boolean walked;
         /** A check that found nothing (else a read that found one row). */
         final boolean check;
         /** Its transaction already held an exclusive lock when it ran. */
@@ -24,10 +26,11 @@ final class ThreadMemory {
         /** Its connection held a session lock (LOCK TABLES, GET_LOCK) when it ran. */
         final boolean underSessionLock;
 
-        Opener(ExecutionFact fact, StackTraceElement site, boolean check, boolean afterExclusiveLock,
+        Opener(ExecutionFact fact, StackTraceElement site, boolean walked, boolean check, boolean afterExclusiveLock,
                boolean underSessionLock) {
             this.fact = fact;
             this.site = site;
+            this.walked = walked;
             this.check = check;
             this.afterExclusiveLock = afterExclusiveLock;
             this.underSessionLock = underSessionLock;

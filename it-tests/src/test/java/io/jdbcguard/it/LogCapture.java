@@ -19,7 +19,15 @@ final class LogCapture implements AutoCloseable {
         logger.addAppender(appender);
     }
 
+    /** The events so far, after the guard logged every finding it was still settling (see GuardStats.awaitFindings). */
     List<ILoggingEvent> events() {
+        try {
+            if (!io.jdbcguard.GuardStats.awaitFindings(10_000)) {
+                throw new AssertionError("findings still pending after 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         synchronized (appender.list) {
             return List.copyOf(appender.list);
         }

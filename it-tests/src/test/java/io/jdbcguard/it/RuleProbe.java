@@ -22,6 +22,7 @@ final class RuleProbe {
         GuardRules.forgetCurrentThread();
         Map<String, Long> before = GuardStats.findingsByRule();
         work.run();
+        assertThat(GuardStats.awaitFindings(10_000)).as("findings settled").isTrue();
         Map<String, Long> after = GuardStats.findingsByRule();
         Map<String, Long> delta = new HashMap<>();
         after.forEach((k, v) -> {
