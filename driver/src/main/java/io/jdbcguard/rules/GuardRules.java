@@ -1,5 +1,6 @@
 package io.jdbcguard.rules;
 
+import io.jdbcguard.Finding;
 import io.jdbcguard.UnsafePatternException;
 import io.jdbcguard.config.GuardConfig;
 import io.jdbcguard.config.Mode;
@@ -354,7 +355,7 @@ public final class GuardRules implements FactListener {
         String fix = " Fix: re-read in a new transaction (roll back first), or with SELECT … LOCK IN SHARE MODE /"
                 + " FOR SHARE, or retry the whole unit of work with io.jdbcguard.Retry.";
         if (rewritten != null) {
-            return new Finding(RuleId.STALE_READ_AFTER_DUPLICATE, Finding.Level.INFO, head + ". Repaired"
+            return Findings.of(RuleId.STALE_READ_AFTER_DUPLICATE, Finding.Level.INFO, head + ". Repaired"
                     + " (guard.recovery=fresh-read): the guard ran it as a shared-lock read, which sees the committed"
                     + " row; the shared lock is held until the transaction ends.", table, List.of(), insertSite,
                     readSite, w.isolation(), sqlText(w), null);
@@ -376,7 +377,7 @@ public final class GuardRules implements FactListener {
             default:
                 not = ". Not repaired: the guard cannot rewrite this statement with certainty.";
         }
-        return new Finding(RuleId.STALE_READ_AFTER_DUPLICATE, Finding.Level.WARN, head + not + fix, table, List.of(),
+        return Findings.of(RuleId.STALE_READ_AFTER_DUPLICATE, Finding.Level.WARN, head + not + fix, table, List.of(),
                 insertSite, readSite, w.isolation(), sqlText(w), null);
     }
 
@@ -441,7 +442,7 @@ public final class GuardRules implements FactListener {
     }
 
     /** {@link #completed}'s answer when the statements formed a pattern that yields no finding (serialized). */
-    private static final Finding NO_FINDING = new Finding(RuleId.CHECK_THEN_INSERT, Finding.Level.INFO, "", null,
+    private static final Finding NO_FINDING = Findings.of(RuleId.CHECK_THEN_INSERT, Finding.Level.INFO, "", null,
             List.of(), null, null, null, null, null);
 
     /**
@@ -518,7 +519,7 @@ public final class GuardRules implements FactListener {
         String table = s == null || s.table() == null ? null : s.table().toString();
         StackTraceElement site = CallSites.capture(w.connection().config().appPackages());
         String place = table + '|' + site;
-        Finding f = Reporter.occurred(RuleId.LOCK_WITHOUT_TRANSACTION, place, () -> new Finding(
+        Finding f = Reporter.occurred(RuleId.LOCK_WITHOUT_TRANSACTION, place, () -> Findings.of(
                 RuleId.LOCK_WITHOUT_TRANSACTION, Finding.Level.WARN,
                 "[lock-without-transaction] " + (table == null ? "a locking read" : table) + ": "
                         + lockWords(w.shape()) + " at " + site + " ran under autocommit, so its locks ended with"
@@ -569,7 +570,7 @@ public final class GuardRules implements FactListener {
     private static void refuseIfStrict(ExecutionFact w, Finding f) throws UnsafePatternException {
         if (f != null && f != NO_FINDING && w.connection().config().mode() == Mode.STRICT
                 && f.level() != Finding.Level.INFO) {
-            throw new UnsafePatternException(f.rule().id(), f.message());
+            throw new UnsafePatternException(f.rule(), f.message());
         }
     }
 
@@ -601,7 +602,7 @@ public final class GuardRules implements FactListener {
                     + " INSERT … ON DUPLICATE KEY UPDATE or INSERT IGNORE; or take the check as SELECT … FOR UPDATE"
                     + " in the same transaction as the INSERT.";
         }
-        return new Finding(RuleId.CHECK_THEN_INSERT, level, message, t.toString(), key, o.site, writeSite,
+        return Findings.of(RuleId.CHECK_THEN_INSERT, level, message, t.toString(), key, o.site, writeSite,
                 w.isolation(), sqlText(w), sqlText(o.fact));
     }
 
@@ -622,7 +623,7 @@ public final class GuardRules implements FactListener {
                 + " Fix: read with SELECT … FOR UPDATE in the same transaction as the UPDATE, or update relatively"
                 + " (SET " + first + " = " + first + " + ?), or use optimistic locking (a version column:"
                 + " UPDATE … WHERE id = ? AND version = ?, retrying when no row changed).";
-        return new Finding(RuleId.LOST_UPDATE, Finding.Level.WARN, message, t.toString(), written, o.site, writeSite,
+        return Findings.of(RuleId.LOST_UPDATE, Finding.Level.WARN, message, t.toString(), written, o.site, writeSite,
                 w.isolation(), sqlText(w), sqlText(o.fact));
     }
 

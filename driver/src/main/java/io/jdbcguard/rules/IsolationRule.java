@@ -1,5 +1,6 @@
 package io.jdbcguard.rules;
 
+import io.jdbcguard.Finding;
 import io.jdbcguard.UnsafePatternException;
 import io.jdbcguard.config.Mode;
 import io.jdbcguard.config.RuleId;
@@ -72,7 +73,7 @@ public final class IsolationRule implements FactListener {
         }
         if (set.isolationScope() == SetInfo.Scope.GLOBAL) {
             StackTraceElement site = CallSites.capture(c.config().appPackages());
-            refuse(c, Reporter.occurred(RuleId.RISKY_ISOLATION, "global|" + site, () -> new Finding(
+            refuse(c, Reporter.occurred(RuleId.RISKY_ISOLATION, "global|" + site, () -> Findings.of(
                     RuleId.RISKY_ISOLATION, Finding.Level.WARN,
                     "[risky-isolation] SET GLOBAL of the isolation level (" + set.isolation() + ") at " + site
                             + ": it changes the default of every new connection to the server, other applications'"
@@ -97,7 +98,7 @@ public final class IsolationRule implements FactListener {
 
     private static void readUncommitted(ConnectionInfo c, String how, String sql) throws UnsafePatternException {
         StackTraceElement site = CallSites.capture(c.config().appPackages());
-        refuse(c, Reporter.occurred(RuleId.RISKY_ISOLATION, "read-uncommitted|" + site, () -> new Finding(
+        refuse(c, Reporter.occurred(RuleId.RISKY_ISOLATION, "read-uncommitted|" + site, () -> Findings.of(
                 RuleId.RISKY_ISOLATION, Finding.Level.WARN, readUncommittedMessage("chosen at " + site + " by " + how),
                 null, List.of(), null, site, Isolation.READ_UNCOMMITTED, sql, null)));
     }
@@ -111,7 +112,7 @@ public final class IsolationRule implements FactListener {
 
     private static void refuse(ConnectionInfo c, Finding f) throws UnsafePatternException {
         if (f != null && c.config().mode() == Mode.STRICT) {
-            throw new UnsafePatternException(f.rule().id(), f.message());
+            throw new UnsafePatternException(f.rule(), f.message());
         }
     }
 
@@ -125,7 +126,7 @@ public final class IsolationRule implements FactListener {
             Matcher m = SESSION_ISOLATION.matcher(ds.sessionVariables());
             if (m.find() && Isolation.parse(m.group(1).trim()) == Isolation.READ_UNCOMMITTED) {
                 StackTraceElement site = CallSites.capture(c.config().appPackages());
-                Reporter.occurred(RuleId.RISKY_ISOLATION, "session-variables|" + ds.maskedUrl(), () -> new Finding(
+                Reporter.occurred(RuleId.RISKY_ISOLATION, "session-variables|" + ds.maskedUrl(), () -> Findings.of(
                         RuleId.RISKY_ISOLATION, Finding.Level.WARN,
                         readUncommittedMessage("chosen by the sessionVariables of " + ds.maskedUrl()
                                 + " (first connection opened at " + site + ")"),
@@ -169,7 +170,7 @@ public final class IsolationRule implements FactListener {
                 "server", product, "isolation", iso == null ? "unknown" : iso.name(), "autocommit", autocommit,
                 "innodbSnapshotIsolation", snapshot);
         if (iso == Isolation.READ_UNCOMMITTED && ds.config().enabled(RuleId.RISKY_ISOLATION)) {
-            Reporter.occurred(RuleId.RISKY_ISOLATION, "server-default|" + ds.maskedUrl(), () -> new Finding(
+            Reporter.occurred(RuleId.RISKY_ISOLATION, "server-default|" + ds.maskedUrl(), () -> Findings.of(
                     RuleId.RISKY_ISOLATION, Finding.Level.WARN,
                     readUncommittedMessage("is the default of the server behind " + ds.maskedUrl()
                             + " (" + product + ")").replace("Fix: use", "Fix: configure the server with"),

@@ -1,44 +1,75 @@
 package io.jdbcguard.rules;
 
+import io.jdbcguard.Finding;
+import io.jdbcguard.FindingListener;
 import io.jdbcguard.config.RuleId;
 import io.jdbcguard.internal.GuardLog;
+import io.jdbcguard.internal.InternalErrors;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns findings into log lines: one finding, one place (rule, table, call sites), across every
- * connection and data source of the JVM, is logged once, then counted. Formatting a finding is the
- * rules' business; writing it is this class's.
+ * Counts findings per place (rule, table, call sites) across every connection and data source of the
+ * JVM, and delivers every occurrence to the {@link FindingListener}s; the log line is one of them
+ * ({@link #LOG}: a place's first occurrence, once). Formatting a finding is the rules' business; writing
+ * it is the listeners'.
  */
 public final class Reporter {
 
-    /** Places beyond this many are counted per rule but no longer logged: a bound on memory. */
+    /** Places beyond this many are counted per rule but no longer delivered: a bound on memory. */
     static final int MAX_PLACES = 10_000;
+    /** Occurrences of a place held while its finding waits to be settled; more are only counted. */
+    private static final int MAX_HELD = 64;
 
     private static final Map<RuleId, Map<String, Place>> PLACES = new EnumMap<>(RuleId.class);
-    private static final java.util.concurrent.atomic.AtomicInteger PLACE_COUNT = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger PLACE_COUNT = new AtomicInteger();
     private static final Map<RuleId, LongAdder> BY_RULE = new EnumMap<>(RuleId.class);
-    private static final Map<RuleId, Logger> LOGGERS = new EnumMap<>(RuleId.class);
+    private static final Map<String, Logger> LOGGERS = new ConcurrentHashMap<>();
+
+    /** The log line: a place's first occurrence, on logger {@code jdbcguard.<rule-id>}. */
+    static final FindingListener LOG = f -> {
+        if (f.count() == 1) {
+            GuardLog.Level level = f.level() == Finding.Level.ERROR ? GuardLog.Level.ERROR
+                    : f.level() == Finding.Level.WARN ? GuardLog.Level.WARN : GuardLog.Level.INFO;
+            GuardLog.log(LOGGERS.computeIfAbsent(f.rule(), r -> LoggerFactory.getLogger("jdbcguard." + r)), level,
+                    f.message(),
+                    "rule", f.rule(),
+                    "table", f.table(),
+                    "columns", f.columns().isEmpty() ? null : String.join(",", f.columns()),
+                    "checkSite", f.checkSite() == null ? null : f.checkSite().toString(),
+                    "writeSite", f.writeSite() == null ? null : f.writeSite().toString(),
+                    "isolation", f.isolation(),
+                    "sql", f.sql(),
+                    "checkSql", f.checkSql());
+        }
+    };
+    private static final List<FindingListener> LISTENERS = new CopyOnWriteArrayList<>(List.of(LOG));
 
     static {
         for (RuleId r : RuleId.values()) {
             PLACES.put(r, new ConcurrentHashMap<>());
             BY_RULE.put(r, new LongAdder());
-            LOGGERS.put(r, LoggerFactory.getLogger("jdbcguard." + r.id()));
         }
     }
 
-    /** A place's first finding and how often it has occurred. */
+    /** A place's finding, how often it has occurred, and occurrences held while the finding is settled. */
     static final class Place {
         /** {@code null} while the finding waits for what decides it (a table's indexes). */
         volatile Finding first;
         final LongAdder count = new LongAdder();
+        /** Thread names and times of occurrences before the finding was settled; {@code null} once settled. */
+        List<Object[]> held;
 
         Place(Finding first) {
             this.first = first;
@@ -48,10 +79,28 @@ public final class Reporter {
     private Reporter() {
     }
 
+    public static void addListener(FindingListener l) {
+        LISTENERS.add(l);
+    }
+
+    public static void removeListener(FindingListener l) {
+        LISTENERS.remove(l);
+    }
+
+    private static void deliver(Finding f) {
+        for (FindingListener l : LISTENERS) {
+            try {
+                l.onFinding(f);
+            } catch (Throwable t) {
+                InternalErrors.record("finding listener " + l.getClass().getName(), t);
+            }
+        }
+    }
+
     /**
-     * Counts an occurrence at a place; on the first one, builds the finding (only then: building may read
-     * index metadata) and logs it. Returns the place's first finding, or {@code null} when the builder
-     * declined (no finding after all).
+     * Counts an occurrence at a place and delivers it; on the place's first occurrence the finding is
+     * built (only then: building may read index metadata). Returns the place's finding, or {@code null}
+     * when the builder declined (no finding after all).
      */
     static Finding occurred(RuleId rule, String placeKey, Supplier<Finding> build) {
         Map<String, Place> places = PLACES.get(rule);
@@ -65,41 +114,43 @@ public final class Reporter {
                 BY_RULE.get(rule).increment();
                 return f;
             }
-            Place mine = new Place(f);
-            place = places.putIfAbsent(placeKey, mine);
+            place = places.putIfAbsent(placeKey, new Place(f));
             if (place == null) {
                 PLACE_COUNT.incrementAndGet();
-                place = mine;
-                log(f);
+                place = places.get(placeKey);
             }
         }
-        place.count.increment();
-        BY_RULE.get(rule).increment();
-        return place.first;
+        return count(rule, place, Thread.currentThread().getName(), System.currentTimeMillis());
     }
 
-    private static void log(Finding f) {
-        GuardLog.Level level = f.level() == Finding.Level.ERROR ? GuardLog.Level.ERROR
-                : f.level() == Finding.Level.WARN ? GuardLog.Level.WARN : GuardLog.Level.INFO;
-        GuardLog.log(LOGGERS.get(f.rule()), level, f.message(),
-                "rule", f.rule().id(),
-                "table", f.table(),
-                "columns", f.columns() == null || f.columns().isEmpty() ? null : String.join(",", f.columns()),
-                "checkSite", f.checkSite() == null ? null : f.checkSite().toString(),
-                "writeSite", f.writeSite() == null ? null : f.writeSite().toString(),
-                "isolation", f.isolation() == null ? null : f.isolation().name(),
-                "sql", f.sql(),
-                "checkSql", f.checkSql());
+    /** One more occurrence of a place: counted, and delivered if its finding is settled, else held. */
+    private static Finding count(RuleId rule, Place place, String thread, long time) {
+        BY_RULE.get(rule).increment();
+        Finding first;
+        long n;
+        synchronized (place) {
+            place.count.increment();
+            n = place.count.sum();
+            first = place.first;
+            if (first == null) {
+                if (place.held != null && place.held.size() < MAX_HELD) {
+                    place.held.add(new Object[] {thread, time});
+                }
+                return null;
+            }
+        }
+        deliver(first.occurrence(n, thread, time));
+        return first;
     }
 
     /**
      * Like {@link #occurred}, for a finding that depends on something still being read: the occurrence
-     * is counted now, and on a place's first occurrence the finding is built and logged when
+     * is counted now, and on a place's first occurrence the finding is built and delivered when
      * {@code ready} completes (on the thread that completes it; never on the caller's, which does not
-     * wait). Returns the place's finding if already built, else {@code provisional} (which may be null).
+     * wait). Returns the place's finding if already settled, else {@code provisional} (may be null).
      */
-    static Finding occurredWhen(RuleId rule, String placeKey, java.util.concurrent.CompletableFuture<?> ready,
-                                Supplier<Finding> build, Finding provisional) {
+    static Finding occurredWhen(RuleId rule, String placeKey, CompletableFuture<?> ready, Supplier<Finding> build,
+                                Finding provisional) {
         Map<String, Place> places = PLACES.get(rule);
         Place place = places.get(placeKey);
         if (place == null) {
@@ -108,35 +159,45 @@ public final class Reporter {
                 return provisional;
             }
             Place mine = new Place(null);
+            mine.held = new ArrayList<>();
             place = places.putIfAbsent(placeKey, mine);
             if (place == null) {
                 PLACE_COUNT.incrementAndGet();
                 place = mine;
                 pending(+1);
-                ready.whenComplete((v, t) -> {
-                    try {
-                        Finding f = build.get();
-                        mine.first = f;
-                        if (f != null) {
-                            log(f);
-                        } else if (places.remove(placeKey, mine)) {
-                            // No finding after all (e.g. a lost update read by a key that is not unique):
-                            // the occurrences counted meanwhile are withdrawn.
-                            PLACE_COUNT.decrementAndGet();
-                            BY_RULE.get(rule).add(-mine.count.sum());
-                        }
-                    } catch (Throwable e) {
-                        io.jdbcguard.internal.InternalErrors.record("reporting a finding", e);
-                    } finally {
-                        pending(-1);
-                    }
-                });
+                ready.whenComplete((v, t) -> settle(rule, placeKey, mine, build));
             }
         }
-        place.count.increment();
-        BY_RULE.get(rule).increment();
-        Finding first = place.first;
-        return first != null ? first : provisional;
+        Finding f = count(rule, place, Thread.currentThread().getName(), System.currentTimeMillis());
+        return f != null ? f : provisional;
+    }
+
+    private static void settle(RuleId rule, String placeKey, Place place, Supplier<Finding> build) {
+        try {
+            Finding f = build.get();
+            List<Object[]> held;
+            synchronized (place) {
+                place.first = f;
+                held = place.held;
+                place.held = null;
+            }
+            if (f == null) {
+                // No finding after all (a lost update read by a key that is not unique): withdrawn.
+                if (PLACES.get(rule).remove(placeKey, place)) {
+                    PLACE_COUNT.decrementAndGet();
+                    BY_RULE.get(rule).add(-place.count.sum());
+                }
+                return;
+            }
+            long n = 0;
+            for (Object[] o : held) {
+                deliver(f.occurrence(++n, (String) o[0], (Long) o[1]));
+            }
+        } catch (Throwable e) {
+            InternalErrors.record("reporting a finding", e);
+        } finally {
+            pending(-1);
+        }
     }
 
     private static final Object PENDING_LOCK = new Object();
@@ -151,7 +212,7 @@ public final class Reporter {
         }
     }
 
-    /** Waits until no finding waits to be logged; returns whether that happened within the time. */
+    /** Waits until no finding waits to be settled; returns whether that happened within the time. */
     public static boolean awaitPending(long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         synchronized (PENDING_LOCK) {
