@@ -142,8 +142,9 @@ public class GuardDataSource implements DataSource {
                             + Setting.ALL, GuardConfig.CONFIG_SQLSTATE);
                 }
             }
-            i = new ConnectionInfo.DataSourceInfo("datasource:" + d.getClass().getName(), GuardConfig.resolve(guard),
-                    d::getConnection);
+            GuardConfig config = GuardConfig.resolve(guard);
+            i = new ConnectionInfo.DataSourceInfo("datasource:" + d.getClass().getName(), config, d::getConnection);
+            io.jdbcguard.report.ShutdownReport.install(config);
             info = i;
         }
         return i;

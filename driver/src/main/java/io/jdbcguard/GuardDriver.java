@@ -134,6 +134,7 @@ public final class GuardDriver implements Driver {
                         sessionVariables(realUrl, copy), ConnectionInfo.serverKey(masked, props.getProperty("user")),
                         latest::set);
                 DATA_SOURCES.put(key, ds);
+                io.jdbcguard.report.ShutdownReport.install(config);
             }
             announce = ANNOUNCED.add(key);
         }

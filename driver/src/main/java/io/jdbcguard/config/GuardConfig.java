@@ -140,6 +140,11 @@ public final class GuardConfig {
         return get(Setting.APP_PACKAGES);
     }
 
+    /** The directory for the shutdown report, or empty for none. */
+    public String report() {
+        return get(Setting.REPORT);
+    }
+
     public long windowNanos() {
         return get(Setting.WINDOW_MS) * 1_000_000L;
     }

@@ -50,8 +50,14 @@ public final class Setting<T> {
             "How far apart two statements of one thread, in separate transactions, may be and still form one pattern.",
             Setting::parseWindow);
 
+    public static final Setting<String> REPORT = new Setting<>("guard.report", "", "",
+            "a directory", List.of(),
+            "At JVM shutdown, write `jdbc-guard-report.json` and `jdbc-guard-report.html` (every finding by place)"
+                    + " there, and log a summary line; none when empty.", Setting::parseDirectory);
+
     /** Every setting, in documentation order. */
-    public static final List<Setting<?>> ALL = List.of(MODE, DISABLE, RECOVERY, LOG_VALUES, APP_PACKAGES, WINDOW_MS);
+    public static final List<Setting<?>> ALL = List.of(MODE, DISABLE, RECOVERY, LOG_VALUES, APP_PACKAGES, WINDOW_MS,
+            REPORT);
 
     private final String key;
     private final T defaultValue;
@@ -201,6 +207,14 @@ public final class Setting<T> {
             out.add(p);
         }
         return List.copyOf(out);
+    }
+
+    private static String parseDirectory(String text) {
+        String t = text.trim();
+        if (t.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("accepted: a directory path");
+        }
+        return t;
     }
 
     private static Integer parseWindow(String text) {
