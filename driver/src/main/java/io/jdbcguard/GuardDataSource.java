@@ -5,7 +5,6 @@ import io.jdbcguard.config.Mode;
 import io.jdbcguard.config.Setting;
 import io.jdbcguard.fact.ConnectionInfo;
 import io.jdbcguard.jdbc.GuardConnection;
-import io.jdbcguard.rules.GuardRules;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -37,14 +36,21 @@ public class GuardDataSource implements DataSource {
     private PrintWriter logWriter;
     private int loginTimeout;
 
-    /** A bean: set the URL (and credentials) before the first {@link #getConnection()}. */
+    private final Guard guard;
+
+    /** A bean of the driver's guard: set the URL (and credentials) before the first {@link #getConnection()}. */
     public GuardDataSource() {
-        GuardRules.install();
+        this.guard = Guard.global();
     }
 
-    /** Wraps an existing data source. */
+    /** Wraps an existing data source, for the driver's guard. */
     public GuardDataSource(DataSource delegate) {
-        GuardRules.install();
+        this(delegate, Guard.global());
+    }
+
+    /** Wraps an existing data source, for the given guard. */
+    public GuardDataSource(DataSource delegate, Guard guard) {
+        this.guard = guard;
         this.delegate = delegate;
     }
 
@@ -126,7 +132,7 @@ public class GuardDataSource implements DataSource {
         if (loginTimeout > 0) {
             p.putIfAbsent("connectTimeout", String.valueOf(loginTimeout * 1000));
         }
-        return GuardDriver.instance().connect(u, p);
+        return guard.core().connect(u, p);
     }
 
     private ConnectionInfo.DataSourceInfo wrappedInfo(DataSource d) throws SQLException {
@@ -142,9 +148,7 @@ public class GuardDataSource implements DataSource {
                             + Setting.ALL, GuardConfig.CONFIG_SQLSTATE);
                 }
             }
-            GuardConfig config = GuardConfig.resolve(guard);
-            i = new ConnectionInfo.DataSourceInfo("datasource:" + d.getClass().getName(), config, d::getConnection);
-            io.jdbcguard.report.ShutdownReport.install(config);
+            i = this.guard.core().wrapped(d, GuardConfig.resolve(guard));
             info = i;
         }
         return i;

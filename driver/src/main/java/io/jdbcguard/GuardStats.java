@@ -1,11 +1,9 @@
 package io.jdbcguard;
 
-import io.jdbcguard.internal.Counters;
 import io.jdbcguard.internal.InternalErrors;
-import io.jdbcguard.rules.Reporter;
 import java.util.Map;
 
-/** Run-time counts of this JVM's guard, readable from code and over JMX ({@code io.jdbcguard:type=GuardStats}). */
+/** Run-time counts of the driver's guard ({@link Guard#global()}), readable from code and over JMX ({@code io.jdbcguard:type=GuardStats}). */
 public final class GuardStats {
 
     private GuardStats() {
@@ -13,7 +11,7 @@ public final class GuardStats {
 
     /** How many statements passed through guarded connections. */
     public static long statements() {
-        return Counters.STATEMENTS.sum();
+        return Guard.global().statements();
     }
 
     /** How many internal errors the guard contained (each logged once per place and kind on {@code jdbcguard}). */
@@ -23,12 +21,12 @@ public final class GuardStats {
 
     /** Findings per rule id, every occurrence counted (a finding is logged once per place). */
     public static Map<String, Long> findingsByRule() {
-        return Reporter.countsByRule();
+        return Guard.global().findingsByRule();
     }
 
     /** How many times the guard read a table's unique indexes from a server (once per table, again after DDL). */
     public static long indexLookups() {
-        return io.jdbcguard.rules.IndexCatalog.lookups();
+        return Guard.global().core().counters().indexLookups.sum();
     }
 
     /**
@@ -40,7 +38,7 @@ public final class GuardStats {
      * @return whether none was pending any more within the time
      */
     public static boolean awaitFindings(long timeoutMillis) throws InterruptedException {
-        return Reporter.awaitPending(timeoutMillis);
+        return Guard.global().awaitFindings(timeoutMillis);
     }
 
     /** How many times the guard's own connection failed because the application's did (not internal errors). */
@@ -50,6 +48,6 @@ public final class GuardStats {
 
     /** Occurrences per place, keyed {@code rule|table|call sites}. */
     public static Map<String, Long> findingsByPlace() {
-        return Reporter.countsByPlace();
+        return Guard.global().findingsByPlace();
     }
 }

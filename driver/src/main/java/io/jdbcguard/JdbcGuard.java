@@ -1,8 +1,6 @@
 package io.jdbcguard;
 
-import io.jdbcguard.rules.Reporter;
-
-/** The JVM's guard, for applications and add-ons: findings as they occur. */
+/** The driver's guard ({@link Guard#global()}), for applications and add-ons: findings as they occur. */
 public final class JdbcGuard {
 
     private JdbcGuard() {
@@ -20,7 +18,6 @@ public final class JdbcGuard {
      * registration to remove it.
      */
     public static Registration addFindingListener(FindingListener listener) {
-        Reporter.addListener(listener);
-        return () -> Reporter.removeListener(listener);
+        return Guard.global().addFindingListener(listener);
     }
 }

@@ -1,7 +1,6 @@
 package io.jdbcguard.bench;
 
 import io.jdbcguard.bench.stub.StubDriver;
-import io.jdbcguard.fact.FactBus;
 import io.jdbcguard.jdbc.GuardConnection;
 import io.jdbcguard.sql.SqlShapes;
 import java.lang.reflect.Field;
@@ -41,16 +40,21 @@ final class Memory {
             d.setAccessible(true);
             Object delegate = d.get(c);
             connBytes = GraphLayout.parseInstance(c).totalSize() - GraphLayout.parseInstance(delegate).totalSize();
-            listenerBytes = GraphLayout.parseInstance(staticField(FactBus.class, "listeners")).totalSize();
-            // This thread's pattern memory (a ThreadLocal of the rules), minus what exists without it: the
+            // This thread's pattern memory (the rules' thread-local slot), minus what exists without it: the
             // thread itself (facts name their thread, which reaches its class loader and much more), the
             // connection graph and the shape caches. Detached from the thread first, so that subtracting the
             // thread's graph does not subtract the memory too.
-            ThreadLocal<?> local = (ThreadLocal<?>) staticField(io.jdbcguard.rules.GuardRules.class, "MEMORY");
-            Object memory = local.get();
-            local.remove();
-            threadBytes = GraphLayout.parseInstance(memory).subtract(GraphLayout.parseInstance(Thread.currentThread(), c,
-                    staticField(SqlShapes.class, "BY_TEXT"), staticField(SqlShapes.class, "BY_NORMALIZED"))).totalSize();
+            Object rules = io.jdbcguard.Guard.global().core().rules();
+            Object patternMemory = field(rules, "memory");
+            Object[] slot = (Object[]) ((ThreadLocal<?>) field(patternMemory, "slot")).get();
+            Object memory = slot[0];
+            slot[0] = null;
+            GraphLayout without = GraphLayout.parseInstance(Thread.currentThread(), c,
+                    staticField(SqlShapes.class, "BY_TEXT"), staticField(SqlShapes.class, "BY_NORMALIZED"));
+            threadBytes = GraphLayout.parseInstance(memory).subtract(without).totalSize();
+            // The rules' own state (listeners on the bus, call-site samples, places), minus the same.
+            listenerBytes = GraphLayout.parseInstance(io.jdbcguard.Guard.global().core().runtime().bus(),
+                    io.jdbcguard.Guard.global().core().reporter()).subtract(without).totalSize();
             c.commit();
         }
         try (Connection c = DriverManager.getConnection("jdbc:guard:stub:memory"); Statement st = c.createStatement()) {
@@ -63,6 +67,12 @@ final class Memory {
         long cacheBytes = GraphLayout.parseInstance(byText, byNormalized).totalSize();
         int[] sizes = SqlShapes.cacheSizes();
         return new Result(connBytes, listenerBytes, threadBytes, statements, cacheBytes, sizes[0], sizes[1], distinctTexts);
+    }
+
+    private static Object field(Object o, String name) throws ReflectiveOperationException {
+        Field f = o.getClass().getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(o);
     }
 
     private static Object staticField(Class<?> type, String name) throws ReflectiveOperationException {

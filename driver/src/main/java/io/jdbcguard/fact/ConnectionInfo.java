@@ -94,8 +94,11 @@ public final class ConnectionInfo {
         private final ServerFacts serverFacts;
         private final java.util.function.Consumer<java.util.Properties> credentials;
 
-        public DataSourceInfo(String maskedUrl, GuardConfig config, MetadataConnections metadata) {
-            this(maskedUrl, config, metadata, null, maskedUrl, p -> { });
+        private final GuardRuntime runtime;
+
+        /** A data source of a wrapped {@code DataSource}: its own connections come from it. */
+        public DataSourceInfo(GuardRuntime runtime, String maskedUrl, GuardConfig config, MetadataConnections metadata) {
+            this(runtime, maskedUrl, config, metadata, null, maskedUrl, p -> { });
         }
 
         /**
@@ -105,19 +108,26 @@ public final class ConnectionInfo {
          * @param credentials      takes the properties (credentials) of each new connection, for the
          *                         guard's own connections
          */
-        public DataSourceInfo(String maskedUrl, GuardConfig config, MetadataConnections metadata, String sessionVariables,
-                              String serverKey, java.util.function.Consumer<java.util.Properties> credentials) {
+        public DataSourceInfo(GuardRuntime runtime, String maskedUrl, GuardConfig config, MetadataConnections metadata,
+                              String sessionVariables, String serverKey,
+                              java.util.function.Consumer<java.util.Properties> credentials) {
+            this.runtime = runtime;
             this.maskedUrl = maskedUrl;
             this.config = config;
             this.metadata = metadata;
             this.sessionVariables = sessionVariables;
-            this.serverFacts = ServerFacts.of(serverKey, this);
+            this.serverFacts = runtime.servers().of(serverKey, this);
             this.credentials = credentials;
         }
 
         /** A connection of this data source was opened with these properties: the guard's own connections take them next. */
         public void credentialsUsed(java.util.Properties props) {
             credentials.accept(props);
+        }
+
+        /** The guard this data source belongs to: its bus, counters, threads. */
+        public GuardRuntime runtime() {
+            return runtime;
         }
 
         /** What the guard reads of this data source's server on its own connection. */

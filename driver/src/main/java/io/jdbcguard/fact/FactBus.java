@@ -10,78 +10,75 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Delivers facts to the listeners of the JVM. The listener set is copy-on-write: publishing reads one
- * volatile array and a bit mask, takes no lock and allocates nothing when no listener wants a kind.
+ * Delivers one guard's facts to its listeners. Each update of the listener set publishes one immutable
+ * snapshot (the listeners and their kind masks together), so publishing reads one volatile field,
+ * takes no lock and allocates nothing when no listener wants a kind.
  */
 public final class FactBus {
 
-    private static volatile FactListener[] listeners = new FactListener[0];
-    /** Parallel to {@link #listeners}: each one's kinds as a bit mask. */
-    private static volatile int[] listenerMasks = new int[0];
-    private static volatile int[] listenerFailureMasks = new int[0];
-    private static volatile int kindMask;
-    private static volatile int failureMask;
+    /** The listeners and their interests, replaced as a whole on every change. */
+    private static final class Snapshot {
+        final FactListener[] listeners;
+        final int[] masks;
+        final int[] failureMasks;
+        final int kindMask;
+        final int failureMask;
 
-    private FactBus() {
+        Snapshot(List<FactListener> l) {
+            listeners = l.toArray(new FactListener[0]);
+            masks = new int[listeners.length];
+            failureMasks = new int[listeners.length];
+            int mask = 0;
+            int failures = 0;
+            for (int i = 0; i < listeners.length; i++) {
+                for (StatementKind k : listeners[i].kinds()) {
+                    masks[i] |= 1 << k.ordinal();
+                }
+                for (StatementKind k : listeners[i].failureKinds()) {
+                    failureMasks[i] |= 1 << k.ordinal();
+                }
+                mask |= masks[i];
+                failures |= failureMasks[i] | masks[i];
+            }
+            kindMask = mask;
+            failureMask = failures;
+        }
     }
 
-    /**
-     * Adds a listener; the returned handle removes it. The guard's rules register here; tests and
-     * extensions may too.
-     */
-    public static synchronized Registration register(FactListener listener) {
-        List<FactListener> l = new ArrayList<>(Arrays.asList(listeners));
+    private volatile Snapshot snapshot = new Snapshot(List.of());
+
+    /** Adds a listener; the returned handle removes it. */
+    public synchronized Registration register(FactListener listener) {
+        List<FactListener> l = new ArrayList<>(Arrays.asList(snapshot.listeners));
         l.add(listener);
-        update(l);
+        snapshot = new Snapshot(l);
         return () -> unregister(listener);
     }
 
-    private static synchronized void unregister(FactListener listener) {
-        List<FactListener> l = new ArrayList<>(Arrays.asList(listeners));
+    private synchronized void unregister(FactListener listener) {
+        List<FactListener> l = new ArrayList<>(Arrays.asList(snapshot.listeners));
         l.remove(listener);
-        update(l);
-    }
-
-    private static void update(List<FactListener> l) {
-        int mask = 0;
-        int failures = 0;
-        int[] masks = new int[l.size()];
-        int[] fmasks = new int[l.size()];
-        for (int i = 0; i < masks.length; i++) {
-            for (StatementKind k : l.get(i).kinds()) {
-                masks[i] |= 1 << k.ordinal();
-            }
-            for (StatementKind k : l.get(i).failureKinds()) {
-                fmasks[i] |= 1 << k.ordinal();
-            }
-            mask |= masks[i];
-            failures |= fmasks[i] | masks[i];
-        }
-        listenerMasks = masks;
-        listenerFailureMasks = fmasks;
-        listeners = l.toArray(new FactListener[0]);
-        kindMask = mask;
-        failureMask = failures;
+        snapshot = new Snapshot(l);
     }
 
     /** Whether any listener wants executions of this kind. */
-    public static boolean wants(StatementKind kind) {
-        return (kindMask & (1 << kind.ordinal())) != 0;
+    public boolean wants(StatementKind kind) {
+        return (snapshot.kindMask & (1 << kind.ordinal())) != 0;
     }
 
     /** Whether any listener reads failed executions of this kind. */
-    public static boolean wantsFailure(StatementKind kind) {
-        return (failureMask & (1 << kind.ordinal())) != 0;
+    public boolean wantsFailure(StatementKind kind) {
+        return (snapshot.failureMask & (1 << kind.ordinal())) != 0;
     }
 
     /** Whether any listener is registered at all. */
-    public static boolean active() {
-        return listeners.length > 0;
+    public boolean active() {
+        return snapshot.listeners.length > 0;
     }
 
     /** Whether any listener wants to see this statement before it runs. */
-    public static boolean wantsBefore(SqlShape shape) {
-        for (FactListener l : listeners) {
+    public boolean wantsBefore(SqlShape shape) {
+        for (FactListener l : snapshot.listeners) {
             try {
                 if (l.wantsBefore(shape)) {
                     return true;
@@ -98,9 +95,9 @@ public final class FactBus {
      * first of them asks to run instead for this execution, or {@code null}. Throws only an
      * {@link UnsafePatternException} a listener raised to refuse it (strict mode).
      */
-    public static String beforeExecution(ExecutionFact planned) throws UnsafePatternException {
+    public String beforeExecution(ExecutionFact planned) throws UnsafePatternException {
         String rewrite = null;
-        for (FactListener l : listeners) {
+        for (FactListener l : snapshot.listeners) {
             try {
                 if (l.wantsBefore(planned.shape())) {
                     String r = l.beforeExecution(planned);
@@ -126,17 +123,18 @@ public final class FactBus {
     }
 
     /** Builds a fact and delivers it to each listener of its kind; never throws. */
-    public static void publish(ConnectionInfo connection, long transactionId, boolean inTransaction, boolean autoCommit,
+    public void publish(ConnectionInfo connection, long transactionId, boolean inTransaction, boolean autoCommit,
                                Isolation isolation, String sql, SqlShape shape, Object[] params, int batchIndex,
                                Outcome outcome, long startNanos, long endNanos) {
         ExecutionFact fact = new ExecutionFact(connection, transactionId, inTransaction, autoCommit, isolation, sql,
                 shape, params, batchIndex, outcome, startNanos, endNanos, Thread.currentThread());
         int bit = 1 << shape.kind().ordinal();
-        FactListener[] ls = listeners;
-        int[] masks = listenerMasks;
-        int[] fmasks = listenerFailureMasks;
+        Snapshot s = snapshot;
+        FactListener[] ls = s.listeners;
+        int[] masks = s.masks;
+        int[] fmasks = s.failureMasks;
         boolean failed = outcome.type() == Outcome.Type.FAILED;
-        for (int i = 0; i < ls.length && i < masks.length && i < fmasks.length; i++) {
+        for (int i = 0; i < ls.length; i++) {
             if ((masks[i] & bit) == 0 && !(failed && (fmasks[i] & bit) != 0)) {
                 continue;
             }
@@ -149,8 +147,8 @@ public final class FactBus {
     }
 
     /** Shows a JDBC isolation choice to every listener; throws only the UnsafePatternException of strict mode. */
-    public static void beforeIsolationChange(ConnectionInfo connection, Isolation level) throws UnsafePatternException {
-        for (FactListener l : listeners) {
+    public void beforeIsolationChange(ConnectionInfo connection, Isolation level) throws UnsafePatternException {
+        for (FactListener l : snapshot.listeners) {
             try {
                 l.beforeIsolationChange(connection, level);
             } catch (UnsafePatternException e) {
@@ -162,8 +160,8 @@ public final class FactBus {
     }
 
     /** Tells every listener a connection was opened; never throws. */
-    public static void connectionOpened(ConnectionInfo connection) {
-        for (FactListener l : listeners) {
+    public void connectionOpened(ConnectionInfo connection) {
+        for (FactListener l : snapshot.listeners) {
             try {
                 l.onConnectionOpened(connection);
             } catch (Throwable t) {
@@ -173,8 +171,8 @@ public final class FactBus {
     }
 
     /** Delivers a transaction end to every listener; never throws. */
-    public static void transactionEnded(TransactionEvent event) {
-        for (FactListener l : listeners) {
+    public void transactionEnded(TransactionEvent event) {
+        for (FactListener l : snapshot.listeners) {
             try {
                 l.onTransactionEnd(event);
             } catch (Throwable t) {

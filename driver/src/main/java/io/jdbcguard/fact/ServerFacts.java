@@ -28,32 +28,42 @@ public final class ServerFacts {
     public record Facts(String product, Isolation defaultIsolation, boolean autocommit, String snapshotIsolation) {
     }
 
-    private static final int MAX_SERVERS = 64;
-    private static final Map<String, ServerFacts> SERVERS = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, ServerFacts> eldest) {
-            return size() > MAX_SERVERS;
+    /** One guard's servers: the least recently used beyond {@link #MAX_SERVERS} expire. */
+    public static final class Registry {
+        private static final int MAX_SERVERS = 64;
+        private final GuardThreads threads;
+        private final Map<String, ServerFacts> servers = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, ServerFacts> eldest) {
+                return size() > MAX_SERVERS;
+            }
+        };
+
+        public Registry(GuardThreads threads) {
+            this.threads = threads;
         }
-    };
+
+        /** The facts of a server and user, shared by its data sources. */
+        ServerFacts of(String serverKey, ConnectionInfo.DataSourceInfo dataSource) {
+            synchronized (servers) {
+                ServerFacts f = servers.computeIfAbsent(serverKey, k -> new ServerFacts(dataSource, threads));
+                f.source = dataSource;
+                return f;
+            }
+        }
+    }
     private static final Pattern SNAPSHOT_VARIABLE = Pattern.compile("(?i)innodb_snapshot_isolation\\s*=\\s*'?(\\w+)");
 
     private final CompletableFuture<Facts> facts = new CompletableFuture<>();
+    private final GuardThreads threads;
     /** The data source whose connection the read uses: the latest one to reach the server. */
     private volatile ConnectionInfo.DataSourceInfo source;
     private volatile boolean started;
     private final java.util.concurrent.atomic.AtomicBoolean summarised = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private ServerFacts(ConnectionInfo.DataSourceInfo source) {
+    private ServerFacts(ConnectionInfo.DataSourceInfo source, GuardThreads threads) {
         this.source = source;
-    }
-
-    /** The facts of a server and user, shared by its data sources. */
-    static ServerFacts of(String serverKey, ConnectionInfo.DataSourceInfo dataSource) {
-        synchronized (SERVERS) {
-            ServerFacts f = SERVERS.computeIfAbsent(serverKey, k -> new ServerFacts(dataSource));
-            f.source = dataSource;
-            return f;
-        }
+        this.threads = threads;
     }
 
     /** Starts the read if it has not started; never blocks, never throws. */
@@ -68,7 +78,7 @@ public final class ServerFacts {
             started = true;
         }
         try {
-            GuardThreads.run(() -> facts.complete(read()));
+            threads.run(() -> facts.complete(read()));
         } catch (Throwable t) {
             facts.complete(null);
         }

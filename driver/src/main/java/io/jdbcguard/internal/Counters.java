@@ -2,12 +2,11 @@ package io.jdbcguard.internal;
 
 import java.util.concurrent.atomic.LongAdder;
 
-/** The guard's run-time counters; read through {@link io.jdbcguard.GuardStats}. */
+/** One guard's run-time counters; read through {@link io.jdbcguard.GuardStats} and the guard's MXBean. */
 public final class Counters {
 
-    /** Statements that passed through guarded connections. */
-    public static final LongAdder STATEMENTS = new LongAdder();
-
-    private Counters() {
-    }
+    /** Statements that passed through the guard's connections. */
+    public final LongAdder statements = new LongAdder();
+    /** Reads of a table's unique indexes sent to a server. */
+    public final LongAdder indexLookups = new LongAdder();
 }

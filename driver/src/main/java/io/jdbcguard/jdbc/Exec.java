@@ -11,6 +11,7 @@ import io.jdbcguard.sql.SqlShape;
  * wants the statement's kind; turned into an immutable fact once its outcome is known.
  */
 final class Exec {
+    final FactBus bus;
     final ConnectionInfo connection;
     final String sql;
     final SqlShape shape;
@@ -21,8 +22,9 @@ final class Exec {
     final Isolation isolation;
     long endNanos;
 
-    Exec(ConnectionInfo connection, String sql, SqlShape shape, Object[] params, long transactionId,
+    Exec(FactBus bus, ConnectionInfo connection, String sql, SqlShape shape, Object[] params, long transactionId,
          boolean inTransaction, boolean autoCommit, Isolation isolation) {
+        this.bus = bus;
         this.connection = connection;
         this.sql = sql;
         this.shape = shape;
@@ -42,7 +44,7 @@ final class Exec {
 
     void publish(Outcome outcome, int batchIndex, Object[] batchParams) {
         ended();
-        FactBus.publish(connection, transactionId, inTransaction, autoCommit, isolation, sql, shape,
+        bus.publish(connection, transactionId, inTransaction, autoCommit, isolation, sql, shape,
                 batchParams != null ? batchParams : params, batchIndex, outcome, endNanos, endNanos);
     }
 }

@@ -1,6 +1,5 @@
 package io.jdbcguard.jdbc;
 
-import io.jdbcguard.internal.Counters;
 import io.jdbcguard.UnsafePatternException;
 import io.jdbcguard.fact.ConnectionInfo;
 import io.jdbcguard.fact.ExecutionFact;
@@ -41,6 +40,9 @@ public final class GuardConnection extends ForwardingConnection {
     static final long SERVER_FACTS_WAIT_MS = 200;
 
     final ConnectionInfo info;
+    /** The guard's fact bus and counters, through the data source. */
+    final FactBus bus;
+    private final io.jdbcguard.internal.Counters counters;
     private boolean autoCommit;
     /** {@code START TRANSACTION}/{@code BEGIN} ran while autocommit was on. */
     private boolean explicitTransaction;
@@ -59,6 +61,8 @@ public final class GuardConnection extends ForwardingConnection {
      */
     public GuardConnection(Connection delegate, ConnectionInfo.DataSourceInfo dataSource) {
         super(delegate);
+        this.bus = dataSource.runtime().bus();
+        this.counters = dataSource.runtime().counters();
         this.info = new ConnectionInfo(IDS.incrementAndGet(), dataSource, () -> {
             String catalog = delegate.getCatalog();
             return catalog != null ? catalog : delegate.getSchema();
@@ -77,7 +81,7 @@ public final class GuardConnection extends ForwardingConnection {
         }
         this.sharedLockClause = sharedLockClause(delegate);
         dataSource.serverFacts().start();
-        FactBus.connectionOpened(info);
+        bus.connectionOpened(info);
     }
 
     /** {@code LOCK IN SHARE MODE} (MariaDB, MySQL 5.7) or {@code FOR SHARE} (MySQL 8), from the driver's cached metadata. */
@@ -128,11 +132,11 @@ public final class GuardConnection extends ForwardingConnection {
 
     /** Starts an execution record if a listener wants this kind; {@code null} otherwise. */
     Exec record(String sql, SqlShape shape, Object[] params) {
-        if (shape == null || !FactBus.wants(shape.kind())) {
+        if (shape == null || !bus.wants(shape.kind())) {
             return null;
         }
         try {
-            return new Exec(info, sql, shape, params == null ? null : params.clone(), transactionId,
+            return new Exec(bus, info, sql, shape, params == null ? null : params.clone(), transactionId,
                     inTransaction(), autoCommit, isolation());
         } catch (Throwable t) {
             InternalErrors.record("recording an execution", t);
@@ -153,7 +157,7 @@ public final class GuardConnection extends ForwardingConnection {
         }
         ExecutionFact planned;
         try {
-            if (!FactBus.wantsBefore(shape)) {
+            if (!bus.wantsBefore(shape)) {
                 return null;
             }
             planned = FactBus.planned(info, transactionId, inTransaction(), autoCommit, isolation(), sql, shape,
@@ -162,16 +166,16 @@ public final class GuardConnection extends ForwardingConnection {
             InternalErrors.record("preparing a pre-execution check", t);
             return null;
         }
-        return FactBus.beforeExecution(planned);
+        return bus.beforeExecution(planned);
     }
 
     /** Records a failed execution nobody records on success, when a listener reads such failures. */
     Exec recordFailure(String sql, SqlShape shape, Object[] params) {
-        if (shape == null || !FactBus.wantsFailure(shape.kind())) {
+        if (shape == null || !bus.wantsFailure(shape.kind())) {
             return null;
         }
         try {
-            return new Exec(info, sql, shape, params == null ? null : params.clone(), transactionId,
+            return new Exec(bus, info, sql, shape, params == null ? null : params.clone(), transactionId,
                     inTransaction(), autoCommit, isolation());
         } catch (Throwable t) {
             InternalErrors.record("recording a failed execution", t);
@@ -211,7 +215,7 @@ public final class GuardConnection extends ForwardingConnection {
      * have been taken before: they carry the state it ran in.
      */
     void after(SqlShape shape, SQLException failure) {
-        Counters.STATEMENTS.increment();
+        counters.statements.increment();
         if (shape == null) {
             if (!inTransaction()) {
                 transactionId++;
@@ -304,8 +308,8 @@ public final class GuardConnection extends ForwardingConnection {
         transactionId++;
         explicitTransaction = false;
         nextTransactionIsolation = null;
-        if (FactBus.active()) {
-            FactBus.transactionEnded(new TransactionEvent(info, ended, type, System.nanoTime(), Thread.currentThread()));
+        if (bus.active()) {
+            bus.transactionEnded(new TransactionEvent(info, ended, type, System.nanoTime(), Thread.currentThread()));
         }
     }
 
@@ -426,7 +430,7 @@ public final class GuardConnection extends ForwardingConnection {
     public void setTransactionIsolation(int level) throws SQLException {
         Isolation chosen = Isolation.ofJdbc(level);
         if (chosen != null) {
-            FactBus.beforeIsolationChange(info, chosen);
+            bus.beforeIsolationChange(info, chosen);
         }
         delegate.setTransactionIsolation(level);
         sessionIsolation = Isolation.ofJdbc(level);
@@ -435,8 +439,8 @@ public final class GuardConnection extends ForwardingConnection {
     @Override
     public void close() throws SQLException {
         try {
-            if (!closed && inTransaction() && FactBus.active()) {
-                FactBus.transactionEnded(new TransactionEvent(info, transactionId, TransactionEvent.Type.CLOSED,
+            if (!closed && inTransaction() && bus.active()) {
+                bus.transactionEnded(new TransactionEvent(info, transactionId, TransactionEvent.Type.CLOSED,
                         System.nanoTime(), Thread.currentThread()));
             }
         } catch (Throwable t) {

@@ -1,6 +1,5 @@
 package io.jdbcguard.jdbc;
 
-import io.jdbcguard.fact.FactBus;
 import io.jdbcguard.internal.InternalErrors;
 import io.jdbcguard.sql.SqlShape;
 import java.sql.PreparedStatement;
@@ -45,7 +44,7 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
 
     /** Whether a listener will read this statement's values, after it runs or before. */
     private boolean recording() {
-        return FactBus.wants(shape.kind()) || FactBus.wantsBefore(shape);
+        return connection.bus.wants(shape.kind()) || connection.bus.wantsBefore(shape);
     }
 
     @Override

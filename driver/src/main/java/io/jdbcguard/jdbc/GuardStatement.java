@@ -1,6 +1,5 @@
 package io.jdbcguard.jdbc;
 
-import io.jdbcguard.fact.FactBus;
 import io.jdbcguard.fact.Outcome;
 import io.jdbcguard.internal.InternalErrors;
 import io.jdbcguard.internal.Vendor;
@@ -251,7 +250,7 @@ public class GuardStatement extends ForwardingStatement {
     @Override
     public void addBatch(String sql) throws SQLException {
         delegate.addBatch(sql);
-        if (FactBus.active()) {
+        if (connection.bus.active()) {
             // Kept while anyone listens: entries are shown to listeners before and after the batch runs.
             if (batchTexts == null) {
                 batchTexts = new ArrayList<>();

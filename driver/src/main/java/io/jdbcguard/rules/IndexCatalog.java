@@ -1,7 +1,6 @@
 package io.jdbcguard.rules;
 
 import io.jdbcguard.fact.ConnectionInfo;
-import io.jdbcguard.internal.GuardThreads;
 import io.jdbcguard.internal.InternalErrors;
 import io.jdbcguard.sql.Structure.TableName;
 import java.sql.Connection;
@@ -27,8 +26,6 @@ public final class IndexCatalog {
 
     private final ConnectionInfo.DataSourceInfo dataSource;
     private final Map<String, CompletableFuture<List<Set<String>>>> tables = new ConcurrentHashMap<>();
-    /** Lookups sent to the server by every data source of the JVM. */
-    private static final java.util.concurrent.atomic.AtomicLong LOOKUP_COUNT = new java.util.concurrent.atomic.AtomicLong();
 
     IndexCatalog(ConnectionInfo.DataSourceInfo dataSource) {
         this.dataSource = dataSource;
@@ -51,7 +48,7 @@ public final class IndexCatalog {
             f = f == null ? tables.putIfAbsent(key, started) : (tables.replace(key, f, started) ? null : tables.get(key));
             if (f == null) {
                 f = started;
-                GuardThreads.run(() -> {
+                dataSource.runtime().threads().run(() -> {
                     try {
                         started.complete(read(schema, table.name()));
                     } catch (Throwable t) {
@@ -90,17 +87,12 @@ public final class IndexCatalog {
         }
     }
 
-    /** How many index lookups every data source of the JVM sent to its server. */
-    public static long lookups() {
-        return LOOKUP_COUNT.get();
-    }
-
     private static String key(String schema, String table) {
         return (schema == null ? "" : schema.toLowerCase(Locale.ROOT)) + "." + table.toLowerCase(Locale.ROOT);
     }
 
     private List<Set<String>> read(String schema, String table) {
-        LOOKUP_COUNT.incrementAndGet();
+        dataSource.runtime().counters().indexLookups.increment();
         try (Connection c = dataSource.metadata().open();
              PreparedStatement ps = c.prepareStatement("SELECT INDEX_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.STATISTICS "
                      + "WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0 "

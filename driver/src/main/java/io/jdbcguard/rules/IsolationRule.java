@@ -36,12 +36,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class IsolationRule implements FactListener {
 
-    static final IsolationRule INSTANCE = new IsolationRule();
+    private final Reporter reporter;
 
     private static final Pattern SESSION_ISOLATION = Pattern.compile(
             "(?i)(?:transaction_isolation|tx_isolation)\\s*=\\s*['\"]?([A-Za-z_ -]+?)['\"]?\\s*(?:,|$)");
 
-    private IsolationRule() {
+    IsolationRule(Reporter reporter) {
+        this.reporter = reporter;
     }
 
     /** Per data source: whether its summary was scheduled. */
@@ -73,18 +74,18 @@ public final class IsolationRule implements FactListener {
         }
         if (set.isolationScope() == SetInfo.Scope.GLOBAL) {
             StackTraceElement site = CallSites.capture(c.config().appPackages());
-            refuse(c, Reporter.occurred(RuleId.RISKY_ISOLATION, "global|" + site, () -> Findings.of(
+            refuse(c, reporter.occurred(RuleId.RISKY_ISOLATION, "global|" + site, () -> Findings.of(
                     RuleId.RISKY_ISOLATION, Finding.Level.WARN,
                     "[risky-isolation] SET GLOBAL of the isolation level (" + set.isolation() + ") at " + site
                             + ": it changes the default of every new connection to the server, other applications'"
                             + " included, and not this connection's. Fix: set isolation per session or per"
                             + " transaction (Connection.setTransactionIsolation, SET SESSION TRANSACTION ISOLATION"
                             + " LEVEL …) and leave the server default to the server's configuration.",
-                    null, List.of(), null, site, set.isolation(), GuardRules.sqlText(planned), null)));
+                    null, List.of(), null, site, set.isolation(), Patterns.sqlText(planned), null)));
         } else if (set.isolation() == Isolation.READ_UNCOMMITTED) {
             readUncommitted(c, set.isolationScope() == SetInfo.Scope.NEXT_TRANSACTION
-                    ? "SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED (the next transaction)" : "SQL (" + GuardRules.sqlText(planned) + ")",
-                    GuardRules.sqlText(planned));
+                    ? "SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED (the next transaction)" : "SQL (" + Patterns.sqlText(planned) + ")",
+                    Patterns.sqlText(planned));
         }
         return null;
     }
@@ -96,9 +97,9 @@ public final class IsolationRule implements FactListener {
         }
     }
 
-    private static void readUncommitted(ConnectionInfo c, String how, String sql) throws UnsafePatternException {
+    private void readUncommitted(ConnectionInfo c, String how, String sql) throws UnsafePatternException {
         StackTraceElement site = CallSites.capture(c.config().appPackages());
-        refuse(c, Reporter.occurred(RuleId.RISKY_ISOLATION, "read-uncommitted|" + site, () -> Findings.of(
+        refuse(c, reporter.occurred(RuleId.RISKY_ISOLATION, "read-uncommitted|" + site, () -> Findings.of(
                 RuleId.RISKY_ISOLATION, Finding.Level.WARN, readUncommittedMessage("chosen at " + site + " by " + how),
                 null, List.of(), null, site, Isolation.READ_UNCOMMITTED, sql, null)));
     }
@@ -126,7 +127,7 @@ public final class IsolationRule implements FactListener {
             Matcher m = SESSION_ISOLATION.matcher(ds.sessionVariables());
             if (m.find() && Isolation.parse(m.group(1).trim()) == Isolation.READ_UNCOMMITTED) {
                 StackTraceElement site = CallSites.capture(c.config().appPackages());
-                Reporter.occurred(RuleId.RISKY_ISOLATION, "session-variables|" + ds.maskedUrl(), () -> Findings.of(
+                reporter.occurred(RuleId.RISKY_ISOLATION, "session-variables|" + ds.maskedUrl(), () -> Findings.of(
                         RuleId.RISKY_ISOLATION, Finding.Level.WARN,
                         readUncommittedMessage("chosen by the sessionVariables of " + ds.maskedUrl()
                                 + " (first connection opened at " + site + ")"),
@@ -141,7 +142,7 @@ public final class IsolationRule implements FactListener {
     }
 
     /** Logs the summary of a server's defaults, read once on a connection of the guard's own. */
-    static void summarise(ConnectionInfo.DataSourceInfo ds, ServerFacts.Facts facts) {
+    void summarise(ConnectionInfo.DataSourceInfo ds, ServerFacts.Facts facts) {
         String product = facts.product();
         Isolation iso = facts.defaultIsolation();
         boolean autocommit = facts.autocommit();
@@ -170,7 +171,7 @@ public final class IsolationRule implements FactListener {
                 "server", product, "isolation", iso == null ? "unknown" : iso.name(), "autocommit", autocommit,
                 "innodbSnapshotIsolation", snapshot);
         if (iso == Isolation.READ_UNCOMMITTED && ds.config().enabled(RuleId.RISKY_ISOLATION)) {
-            Reporter.occurred(RuleId.RISKY_ISOLATION, "server-default|" + ds.maskedUrl(), () -> Findings.of(
+            reporter.occurred(RuleId.RISKY_ISOLATION, "server-default|" + ds.maskedUrl(), () -> Findings.of(
                     RuleId.RISKY_ISOLATION, Finding.Level.WARN,
                     readUncommittedMessage("is the default of the server behind " + ds.maskedUrl()
                             + " (" + product + ")").replace("Fix: use", "Fix: configure the server with"),

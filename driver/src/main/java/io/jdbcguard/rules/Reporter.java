@@ -16,7 +16,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -32,17 +31,16 @@ public final class Reporter {
     /** Occurrences of a place held while its finding waits to be settled; more are only counted. */
     private static final int MAX_HELD = 64;
 
-    private static final Map<RuleId, Map<String, Place>> PLACES = new EnumMap<>(RuleId.class);
-    private static final AtomicInteger PLACE_COUNT = new AtomicInteger();
-    private static final Map<RuleId, LongAdder> BY_RULE = new EnumMap<>(RuleId.class);
-    private static final Map<String, Logger> LOGGERS = new ConcurrentHashMap<>();
+    private final Map<RuleId, Map<String, Place>> places = new EnumMap<>(RuleId.class);
+    private final AtomicInteger placeCount = new AtomicInteger();
+    private final Map<RuleId, LongAdder> byRule = new EnumMap<>(RuleId.class);
 
     /** The log line: a place's first occurrence, on logger {@code jdbcguard.<rule-id>}. */
     static final FindingListener LOG = f -> {
         if (f.count() == 1) {
             GuardLog.Level level = f.level() == Finding.Level.ERROR ? GuardLog.Level.ERROR
                     : f.level() == Finding.Level.WARN ? GuardLog.Level.WARN : GuardLog.Level.INFO;
-            GuardLog.log(LOGGERS.computeIfAbsent(f.rule(), r -> LoggerFactory.getLogger("jdbcguard." + r)), level,
+            GuardLog.log(LoggerFactory.getLogger("jdbcguard." + f.rule()), level,
                     f.message(),
                     "rule", f.rule(),
                     "table", f.table(),
@@ -54,12 +52,12 @@ public final class Reporter {
                     "checkSql", f.checkSql());
         }
     };
-    private static final List<FindingListener> LISTENERS = new CopyOnWriteArrayList<>(List.of(LOG));
+    private final List<FindingListener> listeners = new CopyOnWriteArrayList<>(List.of(LOG));
 
-    static {
+    public Reporter() {
         for (RuleId r : RuleId.values()) {
-            PLACES.put(r, new ConcurrentHashMap<>());
-            BY_RULE.put(r, new LongAdder());
+            places.put(r, new ConcurrentHashMap<>());
+            byRule.put(r, new LongAdder());
         }
     }
 
@@ -76,19 +74,16 @@ public final class Reporter {
         }
     }
 
-    private Reporter() {
+    public void addListener(FindingListener l) {
+        listeners.add(l);
     }
 
-    public static void addListener(FindingListener l) {
-        LISTENERS.add(l);
+    public void removeListener(FindingListener l) {
+        listeners.remove(l);
     }
 
-    public static void removeListener(FindingListener l) {
-        LISTENERS.remove(l);
-    }
-
-    private static void deliver(Finding f) {
-        for (FindingListener l : LISTENERS) {
+    private void deliver(Finding f) {
+        for (FindingListener l : listeners) {
             try {
                 l.onFinding(f);
             } catch (Throwable t) {
@@ -102,30 +97,30 @@ public final class Reporter {
      * built (only then: building may read index metadata). Returns the place's finding, or {@code null}
      * when the builder declined (no finding after all).
      */
-    static Finding occurred(RuleId rule, String placeKey, Supplier<Finding> build) {
-        Map<String, Place> places = PLACES.get(rule);
-        Place place = places.get(placeKey);
+    Finding occurred(RuleId rule, String placeKey, Supplier<Finding> build) {
+        Map<String, Place> atRule = places.get(rule);
+        Place place = atRule.get(placeKey);
         if (place == null) {
             Finding f = build.get();
             if (f == null) {
                 return null;
             }
-            if (PLACE_COUNT.get() >= MAX_PLACES) {
-                BY_RULE.get(rule).increment();
+            if (placeCount.get() >= MAX_PLACES) {
+                byRule.get(rule).increment();
                 return f;
             }
-            place = places.putIfAbsent(placeKey, new Place(f));
+            place = atRule.putIfAbsent(placeKey, new Place(f));
             if (place == null) {
-                PLACE_COUNT.incrementAndGet();
-                place = places.get(placeKey);
+                placeCount.incrementAndGet();
+                place = atRule.get(placeKey);
             }
         }
         return count(rule, place, Thread.currentThread().getName(), System.currentTimeMillis());
     }
 
     /** One more occurrence of a place: counted, and delivered if its finding is settled, else held. */
-    private static Finding count(RuleId rule, Place place, String thread, long time) {
-        BY_RULE.get(rule).increment();
+    private Finding count(RuleId rule, Place place, String thread, long time) {
+        byRule.get(rule).increment();
         Finding first;
         long n;
         synchronized (place) {
@@ -149,20 +144,20 @@ public final class Reporter {
      * {@code ready} completes (on the thread that completes it; never on the caller's, which does not
      * wait). Returns the place's finding if already settled, else {@code provisional} (may be null).
      */
-    static Finding occurredWhen(RuleId rule, String placeKey, CompletableFuture<?> ready, Supplier<Finding> build,
+    Finding occurredWhen(RuleId rule, String placeKey, CompletableFuture<?> ready, Supplier<Finding> build,
                                 Finding provisional) {
-        Map<String, Place> places = PLACES.get(rule);
-        Place place = places.get(placeKey);
+        Map<String, Place> atRule = places.get(rule);
+        Place place = atRule.get(placeKey);
         if (place == null) {
-            if (PLACE_COUNT.get() >= MAX_PLACES) {
-                BY_RULE.get(rule).increment();
+            if (placeCount.get() >= MAX_PLACES) {
+                byRule.get(rule).increment();
                 return provisional;
             }
             Place mine = new Place(null);
             mine.held = new ArrayList<>();
-            place = places.putIfAbsent(placeKey, mine);
+            place = atRule.putIfAbsent(placeKey, mine);
             if (place == null) {
-                PLACE_COUNT.incrementAndGet();
+                placeCount.incrementAndGet();
                 place = mine;
                 pending(+1);
                 ready.whenComplete((v, t) -> settle(rule, placeKey, mine, build));
@@ -172,7 +167,7 @@ public final class Reporter {
         return f != null ? f : provisional;
     }
 
-    private static void settle(RuleId rule, String placeKey, Place place, Supplier<Finding> build) {
+    private void settle(RuleId rule, String placeKey, Place place, Supplier<Finding> build) {
         try {
             Finding f = build.get();
             List<Object[]> held;
@@ -183,9 +178,9 @@ public final class Reporter {
             }
             if (f == null) {
                 // No finding after all (a lost update read by a key that is not unique): withdrawn.
-                if (PLACES.get(rule).remove(placeKey, place)) {
-                    PLACE_COUNT.decrementAndGet();
-                    BY_RULE.get(rule).add(-place.count.sum());
+                if (places.get(rule).remove(placeKey, place)) {
+                    placeCount.decrementAndGet();
+                    byRule.get(rule).add(-place.count.sum());
                 }
                 return;
             }
@@ -200,44 +195,44 @@ public final class Reporter {
         }
     }
 
-    private static final Object PENDING_LOCK = new Object();
-    private static int pending;
+    private final Object pendingLock = new Object();
+    private int pending;
 
-    private static void pending(int delta) {
-        synchronized (PENDING_LOCK) {
+    private void pending(int delta) {
+        synchronized (pendingLock) {
             pending += delta;
             if (pending == 0) {
-                PENDING_LOCK.notifyAll();
+                pendingLock.notifyAll();
             }
         }
     }
 
     /** Waits until no finding waits to be settled; returns whether that happened within the time. */
-    public static boolean awaitPending(long timeoutMillis) throws InterruptedException {
+    public boolean awaitPending(long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
-        synchronized (PENDING_LOCK) {
+        synchronized (pendingLock) {
             while (pending > 0) {
                 long left = deadline - System.currentTimeMillis();
                 if (left <= 0) {
                     return false;
                 }
-                PENDING_LOCK.wait(left);
+                pendingLock.wait(left);
             }
             return true;
         }
     }
 
     /** Findings so far per rule id (every occurrence counted). */
-    public static Map<String, Long> countsByRule() {
+    public Map<String, Long> countsByRule() {
         Map<String, Long> out = new LinkedHashMap<>();
-        BY_RULE.forEach((r, n) -> out.put(r.id(), n.sum()));
+        byRule.forEach((r, n) -> out.put(r.id(), n.sum()));
         return out;
     }
 
     /** Occurrences per place: key {@code rule|table|sites}, value the count. */
-    public static Map<String, Long> countsByPlace() {
+    public Map<String, Long> countsByPlace() {
         Map<String, Long> out = new LinkedHashMap<>();
-        PLACES.forEach((rule, places) -> places.forEach((k, p) -> out.put(rule.id() + '|' + k, p.count.sum())));
+        places.forEach((rule, ps) -> ps.forEach((k, p) -> out.put(rule.id() + '|' + k, p.count.sum())));
         return out;
     }
 }

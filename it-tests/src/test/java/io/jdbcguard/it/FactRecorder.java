@@ -19,7 +19,7 @@ final class FactRecorder implements FactListener, AutoCloseable {
     private final FactBus.Registration registration;
 
     FactRecorder() {
-        registration = FactBus.register(this);
+        registration = io.jdbcguard.Guard.global().core().runtime().bus().register(this);
     }
 
     @Override

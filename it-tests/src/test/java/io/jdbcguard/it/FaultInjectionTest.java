@@ -53,7 +53,7 @@ class FaultInjectionTest {
         TestDatabase.exec("DROP TABLE IF EXISTS fi_t", "CREATE TABLE fi_t (id INT PRIMARY KEY, v VARCHAR(20))");
         Faulty faulty = new Faulty();
         long errorsBefore = GuardStats.internalErrors();
-        try (LogCapture log = new LogCapture("jdbcguard"); FactBus.Registration r = FactBus.register(faulty);
+        try (LogCapture log = new LogCapture("jdbcguard"); FactBus.Registration r = io.jdbcguard.Guard.global().core().runtime().bus().register(faulty);
              Connection c = TestDatabase.guarded()) {
             c.setAutoCommit(false);
             try (PreparedStatement ins = c.prepareStatement("INSERT INTO fi_t VALUES (?, ?)")) {

@@ -6,7 +6,6 @@ import io.jdbcguard.Finding;
 import io.jdbcguard.GuardStats;
 import io.jdbcguard.JdbcGuard;
 import io.jdbcguard.internal.InternalErrors;
-import io.jdbcguard.rules.GuardRules;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -21,7 +20,7 @@ class FindingListenerTest {
     void everyOccurrenceReachesTheListenerAndTheLogLineIsWrittenOnce() throws Exception {
         TestDatabase.execGuarded("DROP TABLE IF EXISTS fl_u",
                 "CREATE TABLE fl_u (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100))");
-        GuardRules.forgetCurrentThread();
+        io.jdbcguard.Guard.global().forgetCurrentThread();
         List<Finding> seen = new CopyOnWriteArrayList<>();
         long internal = InternalErrors.count();
         try (JdbcGuard.Registration r = JdbcGuard.addFindingListener(seen::add);

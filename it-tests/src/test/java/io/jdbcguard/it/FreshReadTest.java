@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.jdbcguard.rules.GuardRules;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,7 +27,7 @@ class FreshReadTest {
         TestDatabase.execGuarded("DROP TABLE IF EXISTS fr_u",
                 "CREATE TABLE fr_u (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL, "
                         + "UNIQUE KEY ux_fr_u (email))");
-        GuardRules.forgetCurrentThread();
+        io.jdbcguard.Guard.global().forgetCurrentThread();
     }
 
     /** Returns what A's re-select after the duplicate key found (true: the winner's row). */

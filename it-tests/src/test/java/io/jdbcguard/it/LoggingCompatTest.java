@@ -6,7 +6,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.jdbcguard.internal.GuardLog;
 import io.jdbcguard.internal.InternalErrors;
-import io.jdbcguard.rules.GuardRules;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -31,7 +30,7 @@ class LoggingCompatTest {
 
     @BeforeEach
     void forget() {
-        GuardRules.forgetCurrentThread();
+        io.jdbcguard.Guard.global().forgetCurrentThread();
     }
 
     @Test

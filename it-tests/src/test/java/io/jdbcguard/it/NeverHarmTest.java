@@ -3,7 +3,6 @@ package io.jdbcguard.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jdbcguard.internal.InternalErrors;
-import io.jdbcguard.rules.GuardRules;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -61,7 +60,7 @@ class NeverHarmTest {
 
     @BeforeEach
     void forget() {
-        GuardRules.forgetCurrentThread();
+        io.jdbcguard.Guard.global().forgetCurrentThread();
     }
 
     private static void resetTable() {
@@ -91,7 +90,7 @@ class NeverHarmTest {
         }
         List<String> rawTable = table();
         resetTable();
-        GuardRules.forgetCurrentThread();
+        io.jdbcguard.Guard.global().forgetCurrentThread();
         long internalBefore = InternalErrors.count();
         Observed guarded = new Observed();
         try (Connection c = TestDatabase.guarded()) {
@@ -276,7 +275,7 @@ class NeverHarmTest {
             // One thread makes the duplicate key and then re-reads (the guard rewrites its reads, since
             // the memory of the duplicate is that thread's), while this thread deletes on the same connection.
             Future<Integer> reader = pool.submit(() -> {
-                GuardRules.forgetCurrentThread();
+                io.jdbcguard.Guard.global().forgetCurrentThread();
                 int found = 0;
                 try (Statement st = c.createStatement()) {
                     duplicateKey(c, st, new Observed());

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.jdbcguard.GuardDataSource;
 import io.jdbcguard.GuardStats;
-import io.jdbcguard.rules.GuardRules;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,7 +23,7 @@ class RightPlaceNoWaitTest {
 
     @BeforeEach
     void forget() {
-        GuardRules.forgetCurrentThread();
+        io.jdbcguard.Guard.global().forgetCurrentThread();
     }
 
     static final String COUNT = "select count(1) from rp_fav where article_id=? and user_id=?";

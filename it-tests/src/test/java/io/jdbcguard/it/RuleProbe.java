@@ -3,7 +3,6 @@ package io.jdbcguard.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jdbcguard.GuardStats;
-import io.jdbcguard.rules.GuardRules;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -19,7 +18,7 @@ final class RuleProbe {
 
     /** Runs the work on a clean slate for this thread; returns the findings per rule id it produced. */
     static Map<String, Long> findings(Work work) throws Exception {
-        GuardRules.forgetCurrentThread();
+        io.jdbcguard.Guard.global().forgetCurrentThread();
         Map<String, Long> before = GuardStats.findingsByRule();
         work.run();
         assertThat(GuardStats.awaitFindings(10_000)).as("findings settled").isTrue();
@@ -31,7 +30,7 @@ final class RuleProbe {
                 delta.put(k, d);
             }
         });
-        GuardRules.forgetCurrentThread();
+        io.jdbcguard.Guard.global().forgetCurrentThread();
         return delta;
     }
 

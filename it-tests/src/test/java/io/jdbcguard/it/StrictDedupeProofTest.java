@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jdbcguard.GuardStats;
 import io.jdbcguard.UnsafePatternException;
-import io.jdbcguard.rules.GuardRules;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,7 +23,7 @@ class StrictDedupeProofTest {
     void tables() {
         TestDatabase.execGuarded("DROP TABLE IF EXISTS sd_u",
                 "CREATE TABLE sd_u (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL, UNIQUE KEY ux_sd (email))");
-        GuardRules.forgetCurrentThread();
+        io.jdbcguard.Guard.global().forgetCurrentThread();
     }
 
     @Test

@@ -1,0 +1,120 @@
+package io.jdbcguard.rules;
+
+import io.jdbcguard.config.GuardConfig;
+import io.jdbcguard.config.RuleId;
+import io.jdbcguard.fact.ExecutionFact;
+import io.jdbcguard.fact.FactListener;
+import io.jdbcguard.fact.Outcome;
+import io.jdbcguard.sql.LockMode;
+import io.jdbcguard.sql.SqlShape;
+import io.jdbcguard.sql.StatementKind;
+import io.jdbcguard.sql.Structure;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Remembers, after each statement, what can open a pattern (a check that found no row, a read that found
+ * its row) with its call site, and the locks that serialize patterns (an exclusive lock in the
+ * transaction, LOCK TABLES, GET_LOCK); forgets a table's unique indexes after DDL on it.
+ */
+final class PatternRecorder implements FactListener {
+
+    private static final Set<StatementKind> KINDS = EnumSet.of(StatementKind.SELECT, StatementKind.LOCK_TABLES,
+            StatementKind.UNLOCK_TABLES, StatementKind.DDL);
+
+    private final PatternMemory memory;
+    private final CallSiteSampler sites;
+
+    PatternRecorder(PatternMemory memory, CallSiteSampler sites) {
+        this.memory = memory;
+        this.sites = sites;
+    }
+
+    @Override
+    public Set<StatementKind> kinds() {
+        return KINDS;
+    }
+
+    @Override
+    public void onExecution(ExecutionFact f) {
+        ThreadMemory m = memory.current();
+        long conn = f.connection().id();
+        SqlShape shape = f.shape();
+        switch (shape.kind()) {
+            case LOCK_TABLES:
+                m.sessionLock(conn, true);
+                return;
+            case UNLOCK_TABLES:
+                m.sessionLock(conn, false);
+                return;
+            case DDL:
+                invalidateIndexes(f);
+                return;
+            default:
+                break;
+        }
+        if (shape.namedLock()) {
+            m.sessionLock(conn, true);
+        }
+        if (shape.releasesNamedLock()) {
+            m.sessionLock(conn, false);
+        }
+        if (shape.lock() == LockMode.FOR_UPDATE && f.inTransaction()) {
+            m.exclusiveLock(conn, f.transactionId());
+        }
+        Structure s = shape.structure();
+        if (shape.lock() != LockMode.NONE || s == null || s.table() == null || s.keyEqualities().isEmpty()
+                || f.outcome().type() != Outcome.Type.ROWS) {
+            return;
+        }
+        boolean check;
+        switch (s.form()) {
+            case ROWS:
+                check = !f.outcome().rowFound();
+                if (!check && s.selectedColumns().isEmpty()) {
+                    return; // read nothing it could write back
+                }
+                break;
+            case COUNT:
+            case EXISTS:
+                if (f.outcome().firstValue() == null || f.outcome().firstValue() != 0L) {
+                    return;
+                }
+                check = true;
+                break;
+            default:
+                return;
+        }
+        GuardConfig config = f.connection().config();
+        if (check ? !config.enabled(RuleId.CHECK_THEN_INSERT) : !config.enabled(RuleId.LOST_UPDATE)) {
+            return;
+        }
+        CallSiteSampler.Site site = sites.site(shape, config, check);
+        m.add(new ThreadMemory.Opener(f, site.element(), site.walked(), check,
+                f.inTransaction() && m.exclusiveLocked(conn, f.transactionId()), m.sessionLocked(conn)));
+    }
+
+    private static final Pattern DDL_TABLE = Pattern.compile(
+            "(?i)^\\s*(?:ALTER\\s+(?:ONLINE\\s+|IGNORE\\s+)?TABLE|DROP\\s+TABLE(?:\\s+IF\\s+EXISTS)?|TRUNCATE(?:\\s+TABLE)?"
+                    + "|CREATE\\s+(?:OR\\s+REPLACE\\s+)?TABLE(?:\\s+IF\\s+NOT\\s+EXISTS)?"
+                    + "|(?:CREATE|DROP)\\s+(?:UNIQUE\\s+|FULLTEXT\\s+|SPATIAL\\s+)?INDEX\\s+(?:IF\\s+(?:NOT\\s+)?EXISTS\\s+)?\\S+\\s+ON)"
+                    + "\\s+(`[^`]+`|[\\w$]+)(?:\\.(`[^`]+`|[\\w$]+))?(?:\\s|\\(|$)");
+
+    private static void invalidateIndexes(ExecutionFact f) {
+        Matcher m = DDL_TABLE.matcher(f.shape().normalized());
+        IndexCatalog catalog = IndexCatalog.of(f.connection().dataSource());
+        if (m.find()) {
+            String first = unquote(m.group(1));
+            String second = m.group(2) == null ? null : unquote(m.group(2));
+            catalog.invalidate(second == null ? null : first, second == null ? first : second);
+        } else {
+            catalog.invalidate(null, null);
+        }
+    }
+
+    private static String unquote(String s) {
+        return s.startsWith("`") ? s.substring(1, s.length() - 1) : s;
+    }
+}
