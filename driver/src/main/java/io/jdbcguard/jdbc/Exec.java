@@ -47,4 +47,56 @@ final class Exec {
         bus.publish(connection, transactionId, inTransaction, autoCommit, isolation, sql, shape,
                 batchParams != null ? batchParams : params, batchIndex, outcome, endNanos, endNanos);
     }
+
+    /** The shape of a text, or {@code null} if the guard failed on it (fail-open). */
+    static SqlShape shapeOf(String sql) {
+        if (sql == null) {
+            return null;
+        }
+        try {
+            return io.jdbcguard.sql.SqlShapes.of(sql);
+        } catch (Throwable t) {
+            io.jdbcguard.internal.InternalErrors.record("classifying a statement", t);
+            return null;
+        }
+    }
+
+    /** Publishes an execution's outcome, if it was recorded; never throws. */
+    static void publish(Exec exec, Outcome outcome) {
+        if (exec == null) {
+            return;
+        }
+        try {
+            exec.ended();
+            exec.publish(outcome, -1, null);
+        } catch (Throwable t) {
+            io.jdbcguard.internal.InternalErrors.record("analysis of " + exec.shape.kind(), t);
+        }
+    }
+
+    static long[] toLong(int[] counts) {
+        if (counts == null) {
+            return null;
+        }
+        long[] l = new long[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            l[i] = counts[i];
+        }
+        return l;
+    }
+
+    static void publishBatchEntry(Exec exec, int i, Object[] params, long[] counts, java.sql.SQLException failure,
+                                  long start) {
+        if (exec == null) {
+            return;
+        }
+        try {
+            Outcome outcome = counts != null && i < counts.length && counts[i] != java.sql.Statement.EXECUTE_FAILED
+                    ? Outcome.updateCount(counts[i]) : Outcome.failed(failure);
+            exec.ended();
+            exec.publish(outcome, i, params);
+        } catch (Throwable t) {
+            io.jdbcguard.internal.InternalErrors.record("analysis of a batch", t);
+        }
+    }
 }

@@ -4,15 +4,10 @@ import io.jdbcguard.UnsafePatternException;
 import io.jdbcguard.fact.ConnectionInfo;
 import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.fact.FactBus;
-import io.jdbcguard.fact.Outcome;
 import io.jdbcguard.fact.TransactionEvent;
 import io.jdbcguard.internal.InternalErrors;
-import io.jdbcguard.internal.Vendor;
 import io.jdbcguard.sql.Isolation;
-import io.jdbcguard.sql.SetInfo;
 import io.jdbcguard.sql.SqlShape;
-import io.jdbcguard.sql.SqlShapes;
-import io.jdbcguard.sql.StatementKind;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -43,16 +38,9 @@ public final class GuardConnection extends ForwardingConnection {
     /** The guard's fact bus and counters, through the data source. */
     final FactBus bus;
     private final io.jdbcguard.internal.Counters counters;
-    private boolean autoCommit;
-    /** {@code START TRANSACTION}/{@code BEGIN} ran while autocommit was on. */
-    private boolean explicitTransaction;
-    private long transactionId;
-    private Isolation sessionIsolation;
-    private Isolation nextTransactionIsolation;
+    private final TransactionTracker tx;
     private boolean closed;
     private final String sharedLockClause;
-    /** The session's {@code innodb_snapshot_isolation} as set through the guard; {@code null}: the server's default. */
-    private Boolean sessionSnapshotIsolation;
 
     /**
      * Wraps a connection just opened. What the guard needs of the session (autocommit, isolation, the
@@ -73,12 +61,17 @@ public final class GuardConnection extends ForwardingConnection {
         } catch (Throwable t) {
             InternalErrors.record("reading autocommit of a new connection", t);
         }
-        this.autoCommit = ac;
+        Isolation iso = null;
         try {
-            sessionIsolation = Isolation.ofJdbc(delegate.getTransactionIsolation());
+            iso = Isolation.ofJdbc(delegate.getTransactionIsolation());
         } catch (Throwable t) {
             InternalErrors.record("reading the isolation of a new connection", t);
         }
+        this.tx = new TransactionTracker(ac, iso, (id, type) -> {
+            if (bus.active()) {
+                bus.transactionEnded(new TransactionEvent(info, id, type, System.nanoTime(), Thread.currentThread()));
+            }
+        });
         this.sharedLockClause = sharedLockClause(delegate);
         dataSource.serverFacts().start();
         bus.connectionOpened(info);
@@ -105,29 +98,13 @@ public final class GuardConnection extends ForwardingConnection {
 
     // ---- shapes and executions ------------------------------------------------------------------
 
-    /** The shape of a text, or {@code null} if the guard failed on it (fail-open). */
-    static SqlShape shapeOf(String sql) {
-        if (sql == null) {
-            return null;
-        }
-        try {
-            return SqlShapes.of(sql);
-        } catch (Throwable t) {
-            InternalErrors.record("classifying a statement", t);
-            return null;
-        }
-    }
-
     boolean inTransaction() {
-        return !autoCommit || explicitTransaction;
+        return tx.inTransaction();
     }
 
     /** The effective isolation of the current transaction, or {@code null} if unknown. */
     Isolation isolation() {
-        if (nextTransactionIsolation != null) {
-            return nextTransactionIsolation;
-        }
-        return sessionIsolation;
+        return tx.isolation();
     }
 
     /** Starts an execution record if a listener wants this kind; {@code null} otherwise. */
@@ -136,8 +113,8 @@ public final class GuardConnection extends ForwardingConnection {
             return null;
         }
         try {
-            return new Exec(bus, info, sql, shape, params == null ? null : params.clone(), transactionId,
-                    inTransaction(), autoCommit, isolation());
+            return new Exec(bus, info, sql, shape, params == null ? null : params.clone(), tx.transactionId(),
+                    inTransaction(), tx.autoCommit(), isolation());
         } catch (Throwable t) {
             InternalErrors.record("recording an execution", t);
             return null;
@@ -160,7 +137,7 @@ public final class GuardConnection extends ForwardingConnection {
             if (!bus.wantsBefore(shape)) {
                 return null;
             }
-            planned = FactBus.planned(info, transactionId, inTransaction(), autoCommit, isolation(), sql, shape,
+            planned = FactBus.planned(info, tx.transactionId(), inTransaction(), tx.autoCommit(), isolation(), sql, shape,
                     params == null ? null : params.clone(), batchIndex, System.nanoTime());
         } catch (Throwable t) {
             InternalErrors.record("preparing a pre-execution check", t);
@@ -175,8 +152,8 @@ public final class GuardConnection extends ForwardingConnection {
             return null;
         }
         try {
-            return new Exec(bus, info, sql, shape, params == null ? null : params.clone(), transactionId,
-                    inTransaction(), autoCommit, isolation());
+            return new Exec(bus, info, sql, shape, params == null ? null : params.clone(), tx.transactionId(),
+                    inTransaction(), tx.autoCommit(), isolation());
         } catch (Throwable t) {
             InternalErrors.record("recording a failed execution", t);
             return null;
@@ -192,21 +169,8 @@ public final class GuardConnection extends ForwardingConnection {
 
         @Override
         public Boolean snapshotIsolation() {
-            Boolean session = sessionSnapshotIsolation;
+            Boolean session = tx.sessionSnapshotIsolation();
             return session != null ? session : info.dataSource().serverFacts().snapshotIsolation(SERVER_FACTS_WAIT_MS);
-        }
-    }
-
-    /** Publishes an outcome; never throws. */
-    static void publish(Exec exec, Outcome outcome) {
-        if (exec == null) {
-            return;
-        }
-        try {
-            exec.ended();
-            exec.publish(outcome, -1, null);
-        } catch (Throwable t) {
-            InternalErrors.record("analysis of " + exec.shape.kind(), t);
         }
     }
 
@@ -216,100 +180,10 @@ public final class GuardConnection extends ForwardingConnection {
      */
     void after(SqlShape shape, SQLException failure) {
         counters.statements.increment();
-        if (shape == null) {
-            if (!inTransaction()) {
-                transactionId++;
-            }
-            return;
-        }
         try {
-            if (failure != null) {
-                if (failure.getErrorCode() == Vendor.ER_LOCK_DEADLOCK && inTransaction()) {
-                    end(TransactionEvent.Type.ROLLBACK);
-                } else if (!inTransaction()) {
-                    transactionId++;
-                }
-                return;
-            }
-            StatementKind kind = shape.kind();
-            switch (kind) {
-                case COMMIT:
-                    endIfOpen(TransactionEvent.Type.COMMIT);
-                    break;
-                case ROLLBACK:
-                    endIfOpen(TransactionEvent.Type.ROLLBACK);
-                    break;
-                case BEGIN:
-                    endIfOpen(TransactionEvent.Type.IMPLICIT_COMMIT);
-                    if (autoCommit) {
-                        explicitTransaction = true;
-                    }
-                    break;
-                case SET:
-                    applySet(shape.set());
-                    break;
-                case LOCK_TABLES:
-                    // LOCK TABLES commits the open transaction first.
-                    endIfOpen(TransactionEvent.Type.IMPLICIT_COMMIT);
-                    break;
-                default:
-                    if (shape.implicitCommit()) {
-                        endIfOpen(TransactionEvent.Type.IMPLICIT_COMMIT);
-                    } else if (!inTransaction()) {
-                        transactionId++;
-                    }
-            }
+            tx.afterStatement(shape, failure);
         } catch (Throwable t) {
             InternalErrors.record("tracking transaction state", t);
-        }
-    }
-
-    private void applySet(SetInfo set) {
-        if (set.isolation() != null) {
-            switch (set.isolationScope()) {
-                case SESSION:
-                    sessionIsolation = set.isolation();
-                    break;
-                case NEXT_TRANSACTION:
-                    nextTransactionIsolation = set.isolation();
-                    break;
-                default:
-                    break;
-            }
-        }
-        if (set.snapshotIsolation() != null) {
-            sessionSnapshotIsolation = set.snapshotIsolation();
-        }
-        if (set.autocommit() != null) {
-            setAutoCommitState(set.autocommit());
-        } else if (!inTransaction()) {
-            transactionId++;
-        }
-    }
-
-    private void setAutoCommitState(boolean on) {
-        if (on && inTransaction()) {
-            end(TransactionEvent.Type.IMPLICIT_COMMIT);
-        }
-        autoCommit = on;
-        explicitTransaction = false;
-    }
-
-    private void endIfOpen(TransactionEvent.Type type) {
-        if (inTransaction()) {
-            end(type);
-        } else {
-            transactionId++;
-        }
-    }
-
-    private void end(TransactionEvent.Type type) {
-        long ended = transactionId;
-        transactionId++;
-        explicitTransaction = false;
-        nextTransactionIsolation = null;
-        if (bus.active()) {
-            bus.transactionEnded(new TransactionEvent(info, ended, type, System.nanoTime(), Thread.currentThread()));
         }
     }
 
@@ -334,54 +208,54 @@ public final class GuardConnection extends ForwardingConnection {
 
     @Override
     public PreparedStatement prepareStatement(String sql) throws SQLException {
-        return new GuardPreparedStatement(this, delegate.prepareStatement(sql), sql, shapeOf(sql));
+        return new GuardPreparedStatement(this, delegate.prepareStatement(sql), sql, Exec.shapeOf(sql));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency)
             throws SQLException {
         return new GuardPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency),
-                sql, shapeOf(sql));
+                sql, Exec.shapeOf(sql));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency,
                                               int resultSetHoldability) throws SQLException {
         return new GuardPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency,
-                resultSetHoldability), sql, shapeOf(sql));
+                resultSetHoldability), sql, Exec.shapeOf(sql));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
-        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, autoGeneratedKeys), sql, shapeOf(sql));
+        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, autoGeneratedKeys), sql, Exec.shapeOf(sql));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
-        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, columnIndexes), sql, shapeOf(sql));
+        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, columnIndexes), sql, Exec.shapeOf(sql));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
-        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, columnNames), sql, shapeOf(sql));
+        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, columnNames), sql, Exec.shapeOf(sql));
     }
 
     @Override
     public CallableStatement prepareCall(String sql) throws SQLException {
-        return new GuardCallableStatement(this, delegate.prepareCall(sql), sql, shapeOf(sql));
+        return new GuardCallableStatement(this, delegate.prepareCall(sql), sql, Exec.shapeOf(sql));
     }
 
     @Override
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
         return new GuardCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency), sql,
-                shapeOf(sql));
+                Exec.shapeOf(sql));
     }
 
     @Override
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency,
                                          int resultSetHoldability) throws SQLException {
         return new GuardCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency,
-                resultSetHoldability), sql, shapeOf(sql));
+                resultSetHoldability), sql, Exec.shapeOf(sql));
     }
 
     @Override
@@ -393,9 +267,7 @@ public final class GuardConnection extends ForwardingConnection {
     public void setAutoCommit(boolean autoCommit) throws SQLException {
         delegate.setAutoCommit(autoCommit);
         try {
-            if (autoCommit != this.autoCommit || explicitTransaction) {
-                setAutoCommitState(autoCommit);
-            }
+            tx.autoCommitSet(autoCommit);
         } catch (Throwable t) {
             InternalErrors.record("tracking setAutoCommit", t);
         }
@@ -420,7 +292,7 @@ public final class GuardConnection extends ForwardingConnection {
 
     private void transactionCall(TransactionEvent.Type type) {
         try {
-            endIfOpen(type);
+            tx.ended(type);
         } catch (Throwable t) {
             InternalErrors.record("tracking " + type, t);
         }
@@ -433,14 +305,14 @@ public final class GuardConnection extends ForwardingConnection {
             bus.beforeIsolationChange(info, chosen);
         }
         delegate.setTransactionIsolation(level);
-        sessionIsolation = Isolation.ofJdbc(level);
+        tx.isolationSet(Isolation.ofJdbc(level));
     }
 
     @Override
     public void close() throws SQLException {
         try {
             if (!closed && inTransaction() && bus.active()) {
-                bus.transactionEnded(new TransactionEvent(info, transactionId, TransactionEvent.Type.CLOSED,
+                bus.transactionEnded(new TransactionEvent(info, tx.transactionId(), TransactionEvent.Type.CLOSED,
                         System.nanoTime(), Thread.currentThread()));
             }
         } catch (Throwable t) {

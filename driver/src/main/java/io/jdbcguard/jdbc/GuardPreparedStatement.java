@@ -225,7 +225,7 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
         }
         for (int i = 0; i < entries.size(); i++) {
             Exec exec = connection.record(sql, shape, null);
-            publishBatchEntry(exec, i, entries.get(i), counts, failure, start);
+            Exec.publishBatchEntry(exec, i, entries.get(i), counts, failure, start);
             connection.after(shape, counts != null && i < counts.length ? null : failure);
         }
     }

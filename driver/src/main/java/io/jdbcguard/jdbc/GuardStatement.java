@@ -64,7 +64,7 @@ public class GuardStatement extends ForwardingStatement {
      */
     final SQLException failed(Exec exec, String sql, SqlShape shape, Object[] params, String rewritten,
                               SQLException e) {
-        GuardConnection.publish(exec != null ? exec : connection.recordFailure(sql, shape, params), Outcome.failed(e));
+        Exec.publish(exec != null ? exec : connection.recordFailure(sql, shape, params), Outcome.failed(e));
         connection.after(shape, e);
         if (rewritten != null) {
             try {
@@ -80,7 +80,7 @@ public class GuardStatement extends ForwardingStatement {
     }
 
     final void updated(Exec exec, SqlShape shape, long count) {
-        GuardConnection.publish(exec, Outcome.updateCount(count));
+        Exec.publish(exec, Outcome.updateCount(count));
         connection.after(shape, null);
     }
 
@@ -97,7 +97,7 @@ public class GuardStatement extends ForwardingStatement {
                 } catch (Throwable t) {
                     InternalErrors.record("reading an update count", t);
                 }
-                GuardConnection.publish(exec, Outcome.updateCount(count));
+                Exec.publish(exec, Outcome.updateCount(count));
             }
         }
         connection.after(shape, null);
@@ -129,7 +129,7 @@ public class GuardStatement extends ForwardingStatement {
 
     @Override
     public ResultSet executeQuery(String sql) throws SQLException {
-        SqlShape shape = GuardConnection.shapeOf(sql);
+        SqlShape shape = Exec.shapeOf(sql);
         String rewritten = connection.decide(sql, shape, null, -1);
         Exec exec = connection.record(sql, shape, null);
         ResultSet rs;
@@ -158,7 +158,7 @@ public class GuardStatement extends ForwardingStatement {
      * update calls refuse) is dropped with this execution.
      */
     private long update(String sql, UpdateCall call) throws SQLException {
-        SqlShape shape = GuardConnection.shapeOf(sql);
+        SqlShape shape = Exec.shapeOf(sql);
         connection.decide(sql, shape, null, -1);
         Exec exec = connection.record(sql, shape, null);
         long n;
@@ -172,7 +172,7 @@ public class GuardStatement extends ForwardingStatement {
     }
 
     private boolean execute(String sql, ExecuteCall call) throws SQLException {
-        SqlShape shape = GuardConnection.shapeOf(sql);
+        SqlShape shape = Exec.shapeOf(sql);
         String rewritten = connection.decide(sql, shape, null, -1);
         Exec exec = connection.record(sql, shape, null);
         boolean r;
@@ -275,7 +275,7 @@ public class GuardStatement extends ForwardingStatement {
         if (texts != null) {
             for (int i = 0; i < texts.size(); i++) {
                 // A batch runs its entries as written; only strict mode's refusal applies.
-                connection.decide(texts.get(i), GuardConnection.shapeOf(texts.get(i)), null, i);
+                connection.decide(texts.get(i), Exec.shapeOf(texts.get(i)), null, i);
             }
         }
     }
@@ -288,11 +288,11 @@ public class GuardStatement extends ForwardingStatement {
         try {
             counts = delegate.executeBatch();
         } catch (SQLException e) {
-            batchDone(start, e instanceof BatchUpdateException ? toLong(((BatchUpdateException) e).getUpdateCounts())
+            batchDone(start, e instanceof BatchUpdateException ? Exec.toLong(((BatchUpdateException) e).getUpdateCounts())
                     : null, e);
             throw e;
         }
-        batchDone(start, toLong(counts), null);
+        batchDone(start, Exec.toLong(counts), null);
         return counts;
     }
 
@@ -312,17 +312,6 @@ public class GuardStatement extends ForwardingStatement {
         return counts;
     }
 
-    private static long[] toLong(int[] counts) {
-        if (counts == null) {
-            return null;
-        }
-        long[] l = new long[counts.length];
-        for (int i = 0; i < counts.length; i++) {
-            l[i] = counts[i];
-        }
-        return l;
-    }
-
     /**
      * Publishes one fact per batch entry: entry {@code i} gets count {@code i}, or the failure when the
      * driver reported no count for it; then tracks state as if each entry ran on its own.
@@ -335,25 +324,10 @@ public class GuardStatement extends ForwardingStatement {
         }
         for (int i = 0; i < texts.size(); i++) {
             String sql = texts.get(i);
-            SqlShape shape = GuardConnection.shapeOf(sql);
+            SqlShape shape = Exec.shapeOf(sql);
             Exec exec = connection.record(sql, shape, null);
-            publishBatchEntry(exec, i, null, counts, failure, start);
+            Exec.publishBatchEntry(exec, i, null, counts, failure, start);
             connection.after(shape, counts != null && i < counts.length ? null : failure);
-        }
-    }
-
-    static void publishBatchEntry(Exec exec, int i, Object[] params, long[] counts, SQLException failure,
-                                  long start) {
-        if (exec == null) {
-            return;
-        }
-        try {
-            Outcome outcome = counts != null && i < counts.length && counts[i] != Statement.EXECUTE_FAILED
-                    ? Outcome.updateCount(counts[i]) : Outcome.failed(failure);
-            exec.ended();
-            exec.publish(outcome, i, params);
-        } catch (Throwable t) {
-            InternalErrors.record("analysis of a batch", t);
         }
     }
 
