@@ -1,6 +1,6 @@
 package io.jdbcguard.bench;
 
-import io.jdbcguard.bench.stub.StubDriver;
+import io.jdbcguard.stub.StubDriver;
 import io.jdbcguard.jdbc.GuardConnection;
 import io.jdbcguard.sql.SqlShapes;
 import java.lang.reflect.Field;

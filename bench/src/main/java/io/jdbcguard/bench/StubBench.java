@@ -1,6 +1,6 @@
 package io.jdbcguard.bench;
 
-import io.jdbcguard.bench.stub.StubDriver;
+import io.jdbcguard.stub.StubDriver;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,4 +1,4 @@
-package io.jdbcguard.bench.stub;
+package io.jdbcguard.stub;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
@@ -20,7 +20,9 @@ import java.util.logging.Logger;
  * A JDBC driver for {@code jdbc:stub:} URLs that answers instantly: queries return one row whose columns
  * are all {@code 42}, or no row when the SQL mentions {@code missing} (or is a {@code COUNT} that must
  * find 0 when it mentions {@code missing}); updates count 1. Nothing is allocated per call: a statement
- * reuses one result set. Used to measure interception without a network.
+ * reuses one result set; an update whose SQL mentions {@code duplicate} fails with MySQL's duplicate-key
+ * error (1062, SQLState 23000). Used to measure interception without a network, and for the rules' fast
+ * unit tests.
  */
 public final class StubDriver implements Driver {
 
@@ -196,6 +198,13 @@ public final class StubDriver implements Driver {
             this.sql = sql;
         }
 
+        private static void duplicate(String text) throws SQLException {
+            if (text != null && text.contains("duplicate")) {
+                throw new java.sql.SQLIntegrityConstraintViolationException("Duplicate entry 'duplicate' for key 'ux'",
+                        "23000", 1062);
+            }
+        }
+
         private ResultSet result(String text) {
             if (rs == null) {
                 rs = (ResultSet) Proxy.newProxyInstance(StubDriver.class.getClassLoader(),
@@ -221,8 +230,10 @@ public final class StubDriver implements Driver {
                     result(args == null ? sql : (String) args[0]);
                     return Boolean.TRUE;
                 case "executeUpdate":
+                    duplicate(args == null ? sql : (String) args[0]);
                     return 1;
                 case "executeLargeUpdate":
+                    duplicate(args == null ? sql : (String) args[0]);
                     return 1L;
                 case "getUpdateCount":
                     return -1;

@@ -1,0 +1,181 @@
+package io.jdbcguard.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jdbcguard.Finding;
+import io.jdbcguard.Guard;
+import io.jdbcguard.UnsafePatternException;
+import io.jdbcguard.stub.StubDriver;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each rule's unsafe shape and its safe neighbours, fast, on the stub driver (no server): a read finds
+ * its row unless its SQL says {@code missing}; an update mentioning {@code duplicate} fails with 1062. The
+ * stub answers the guard's index read with one unique index on a column named {@code 42}, so a key
+ * {@code `42`} is unique and any other is not. Each test has a guard of its own.
+ */
+class RulesOnStubTest {
+
+    private Guard guard;
+    private final List<Finding> findings = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void guard() {
+        StubDriver.load();
+        guard = new Guard();
+        guard.addFindingListener(findings::add);
+    }
+
+    @AfterEach
+    void close() {
+        guard.close();
+    }
+
+    private Connection connect(String params) throws SQLException {
+        return guard.connect("jdbc:guard:stub:rules" + params, new Properties());
+    }
+
+    private List<String> rules() throws InterruptedException {
+        assertThat(guard.awaitFindings(5_000)).isTrue();
+        return findings.stream().map(f -> f.rule() + ":" + f.level()).collect(Collectors.toList());
+    }
+
+    private static boolean found(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            return rs.next();
+        }
+    }
+
+    @Test
+    void checkThenInsertAndItsSafeNeighbours() throws Exception {
+        try (Connection c = connect(""); Statement st = c.createStatement()) {
+            assertThat(found(st, "SELECT id FROM users WHERE email = 'missing@x'")).isFalse();
+            st.executeUpdate("INSERT INTO users (email) VALUES ('missing@x')");
+            assertThat(rules()).containsExactly("check-then-insert:ERROR");
+            findings.clear();
+
+            assertThat(found(st, "SELECT id FROM users WHERE email = 'missing@y'")).isFalse();
+            st.executeUpdate("INSERT IGNORE INTO users (email) VALUES ('missing@y')");
+            assertThat(found(st, "SELECT id FROM users WHERE email = 'here@z'")).isTrue(); // found: no check
+            st.executeUpdate("INSERT INTO users (email) VALUES ('here@z')");
+            assertThat(found(st, "SELECT id FROM users WHERE email = 'missing@w'")).isFalse();
+            st.executeUpdate("INSERT INTO users (email) VALUES ('other@w')"); // another key
+            c.setAutoCommit(false);
+            assertThat(found(st, "SELECT id FROM users WHERE email = 'missing@v' FOR UPDATE")).isFalse();
+            st.executeUpdate("INSERT INTO users (email) VALUES ('missing@v')"); // serialized by the lock
+            c.commit();
+            assertThat(rules()).isEmpty();
+        }
+    }
+
+    @Test
+    void lostUpdateAndItsSafeNeighbours() throws Exception {
+        try (Connection c = connect(""); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            assertThat(found(st, "SELECT balance FROM accounts WHERE `42` = 1")).isTrue();
+            st.executeUpdate("UPDATE accounts SET balance = 5 WHERE `42` = 1");
+            c.commit();
+            assertThat(rules()).containsExactly("lost-update:WARN");
+            findings.clear();
+
+            found(st, "SELECT balance FROM accounts WHERE `42` = 2");
+            st.executeUpdate("UPDATE accounts SET balance = balance + 5 WHERE `42` = 2"); // relative
+            found(st, "SELECT balance, version FROM accounts WHERE `42` = 3");
+            st.executeUpdate("UPDATE accounts SET balance = 5 WHERE `42` = 3 AND version = 7"); // optimistic
+            found(st, "SELECT balance FROM accounts WHERE `42` = 4 FOR UPDATE");
+            st.executeUpdate("UPDATE accounts SET balance = 5 WHERE `42` = 4"); // locked read
+            found(st, "SELECT balance FROM accounts WHERE owner = 'ann'");
+            st.executeUpdate("UPDATE accounts SET balance = 5 WHERE owner = 'ann'"); // key not unique
+            c.commit();
+            assertThat(rules()).isEmpty();
+        }
+    }
+
+    @Test
+    void lockWithoutTransactionOnlyUnderAutocommit() throws Exception {
+        try (Connection c = connect(""); Statement st = c.createStatement()) {
+            found(st, "SELECT id FROM jobs WHERE id = 1 FOR UPDATE");
+            assertThat(rules()).containsExactly("lock-without-transaction:WARN");
+            findings.clear();
+            c.setAutoCommit(false);
+            found(st, "SELECT id FROM jobs WHERE id = 2 FOR UPDATE");
+            c.commit();
+            assertThat(rules()).isEmpty();
+        }
+    }
+
+    @Test
+    void staleReadAfterADuplicateIsRepairedOnlyInThatTransaction() throws Exception {
+        try (Connection c = connect(""); Statement st = c.createStatement()) {
+            // The stub's server answers 42 to everything, innodb_snapshot_isolation too (ON): not repaired.
+            c.setAutoCommit(false);
+            assertThatThrownBy(() -> st.executeUpdate("INSERT INTO users (email) VALUES ('duplicate')"))
+                    .isInstanceOf(java.sql.SQLIntegrityConstraintViolationException.class);
+            found(st, "SELECT id FROM users WHERE email = 'duplicate' /* on */");
+            assertThat(rules()).containsExactly("stale-read-after-duplicate:WARN");
+            assertThat(findings.get(0).message()).contains("innodb_snapshot_isolation ON");
+            findings.clear();
+            c.rollback();
+            st.execute("SET SESSION innodb_snapshot_isolation = OFF"); // tracked: the session's own value
+            assertThatThrownBy(() -> st.executeUpdate("INSERT INTO users (email) VALUES ('duplicate')"))
+                    .isInstanceOf(java.sql.SQLIntegrityConstraintViolationException.class);
+            found(st, "SELECT id FROM users WHERE email = 'duplicate'");
+            assertThat(rules()).containsExactly("stale-read-after-duplicate:INFO");
+            assertThat(findings.get(0).message()).contains("Repaired (guard.recovery=fresh-read)");
+            findings.clear();
+            c.rollback();
+            found(st, "SELECT id FROM users WHERE email = 'duplicate'");
+            assertThat(rules()).isEmpty();
+        }
+    }
+
+    @Test
+    void riskyIsolationAndStrictModeRefusals() throws Exception {
+        try (Connection c = connect("")) {
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_UNCOMMITTED);
+            assertThat(rules()).containsExactly("risky-isolation:WARN");
+        }
+        findings.clear();
+        try (Connection c = connect("?guard.mode=strict"); Statement st = c.createStatement()) {
+            assertThat(found(st, "SELECT id FROM users WHERE email = 'missing@s'")).isFalse();
+            assertThatThrownBy(() -> st.executeUpdate("INSERT INTO users (email) VALUES ('missing@s')"))
+                    .isInstanceOf(UnsafePatternException.class).hasMessageContaining("[check-then-insert]");
+            assertThatThrownBy(() -> found(st, "SELECT id FROM jobs WHERE id = 9 FOR UPDATE"))
+                    .isInstanceOf(UnsafePatternException.class);
+        }
+    }
+
+    @Test
+    void aDisabledRuleSaysNothing() throws Exception {
+        try (Connection c = connect("?guard.disable=check-then-insert,lock-without-transaction");
+             Statement st = c.createStatement()) {
+            found(st, "SELECT id FROM users WHERE email = 'missing@d'");
+            st.executeUpdate("INSERT INTO users (email) VALUES ('missing@d')");
+            found(st, "SELECT id FROM jobs WHERE id = 1 FOR UPDATE");
+            assertThat(rules()).isEmpty();
+        }
+    }
+
+    @Test
+    void guardsDoNotShareFindings() throws Exception {
+        try (Guard other = new Guard(); Connection c = other.connect("jdbc:guard:stub:other", new Properties());
+             Statement st = c.createStatement()) {
+            found(st, "SELECT id FROM users WHERE email = 'missing@o'");
+            st.executeUpdate("INSERT INTO users (email) VALUES ('missing@o')");
+            assertThat(other.awaitFindings(5_000)).isTrue();
+            assertThat(other.findingsByRule()).containsEntry("check-then-insert", 1L);
+        }
+        assertThat(rules()).isEmpty();
+    }
+}
