@@ -1,13 +1,11 @@
 package io.jdbcguard.bench;
 
 import com.p6spy.engine.spy.P6DataSource;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Properties;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import net.ttddyy.dsproxy.ExecutionInfo;
 import net.ttddyy.dsproxy.QueryInfo;
@@ -83,7 +81,7 @@ public final class Variants {
     }
 
     /** A minimal DataSource over DriverManager, for the wrappers that want one. */
-    static final class UrlDataSource implements DataSource {
+    static final class UrlDataSource extends io.jdbcguard.it.ConnectionSource {
         private final String url;
 
         UrlDataSource(String url) {
@@ -94,44 +92,5 @@ public final class Variants {
         public Connection getConnection() throws SQLException {
             return DriverManager.getConnection(url, new Properties());
         }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            return getConnection();
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() {
-            return Logger.getGlobal();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            throw new SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return false;
-        }
     }
-
 }

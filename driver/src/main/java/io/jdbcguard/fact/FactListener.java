@@ -15,11 +15,17 @@ import java.util.Set;
  */
 public interface FactListener {
 
-    /** The statement kinds whose executions this listener reads; a statement of no subscribed kind costs nothing. */
-    Set<StatementKind> kinds();
+    /**
+     * The statement kinds whose executions this listener reads; a statement of no subscribed kind costs
+     * nothing. None by default: a listener that only decides before statements run reads no execution.
+     */
+    default Set<StatementKind> kinds() {
+        return Set.of();
+    }
 
     /** One execution (or one batch entry) completed. */
-    void onExecution(ExecutionFact fact);
+    default void onExecution(ExecutionFact fact) {
+    }
 
     /** Kinds whose failed executions this listener reads even though it does not read their successes. */
     default Set<StatementKind> failureKinds() {

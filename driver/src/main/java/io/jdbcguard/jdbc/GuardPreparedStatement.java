@@ -60,33 +60,64 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
         }
     }
 
-    @Override
-    public ResultSet executeQuery() throws SQLException {
+    /** A call on the real statement this execution runs. */
+    @FunctionalInterface
+    private interface Call<T> {
+        T run(PreparedStatement target) throws SQLException;
+    }
+
+    /** What follows a successful call: the fact and the transaction state, and what the application gets. */
+    @FunctionalInterface
+    private interface Done<T> {
+        T after(GuardPreparedStatement st, Exec exec, T result);
+    }
+
+    private static final Done<ResultSet> QUERIED = (st, exec, rs) -> st.queried(rs, exec, st.shape);
+    private static final Done<Boolean> EXECUTED = (st, exec, r) -> {
+        st.executed(exec, st.shape, r);
+        return r;
+    };
+    private static final Done<Number> UPDATED = (st, exec, n) -> {
+        st.updated(exec, st.shape, n.longValue());
+        return n;
+    };
+
+    /**
+     * The one execute template: the guard's decision for this execution (refuse, or the fresh-read text
+     * for a read), the record, the call on the real statement, the fact of its outcome. The update calls
+     * run the statement as written: a decision to rewrite a read is dropped with the execution.
+     */
+    private <T> T run(boolean read, Call<T> call, Done<T> done) throws SQLException {
         String rewritten = connection.decide(sql, shape, params, -1);
         Exec exec = connection.record(sql, shape, params);
-        PreparedStatement target = target(rewritten);
-        ResultSet rs;
+        PreparedStatement target = target(read ? rewritten : null);
+        T result;
         try {
-            rs = target.executeQuery();
+            result = call.run(target);
         } catch (SQLException e) {
             throw failed(exec, sql, shape, params, target != psDelegate ? rewritten : null, e);
         }
-        return queried(rs, exec, shape);
+        return done.after(this, exec, result);
+    }
+
+    @Override
+    public ResultSet executeQuery() throws SQLException {
+        return run(true, PreparedStatement::executeQuery, QUERIED);
     }
 
     @Override
     public boolean execute() throws SQLException {
-        String rewritten = connection.decide(sql, shape, params, -1);
-        Exec exec = connection.record(sql, shape, params);
-        PreparedStatement target = target(rewritten);
-        boolean r;
-        try {
-            r = target.execute();
-        } catch (SQLException e) {
-            throw failed(exec, sql, shape, params, target != psDelegate ? rewritten : null, e);
-        }
-        executed(exec, shape, r);
-        return r;
+        return run(true, PreparedStatement::execute, EXECUTED);
+    }
+
+    @Override
+    public int executeUpdate() throws SQLException {
+        return run(false, PreparedStatement::executeUpdate, UPDATED).intValue();
+    }
+
+    @Override
+    public long executeLargeUpdate() throws SQLException {
+        return run(false, PreparedStatement::executeLargeUpdate, UPDATED).longValue();
     }
 
     /**
@@ -153,37 +184,6 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
     public void close() throws SQLException {
         closeRewritten();
         super.close();
-    }
-
-    /** The update family runs the statement as written (a decision to rewrite a read is dropped here). */
-    @Override
-    public int executeUpdate() throws SQLException {
-        connection.decide(sql, shape, params, -1);
-        Exec exec = connection.record(sql, shape, params);
-        closeRewritten();
-        int n;
-        try {
-            n = psDelegate.executeUpdate();
-        } catch (SQLException e) {
-            throw failed(exec, sql, shape, params, null, e);
-        }
-        updated(exec, shape, n);
-        return n;
-    }
-
-    @Override
-    public long executeLargeUpdate() throws SQLException {
-        connection.decide(sql, shape, params, -1);
-        Exec exec = connection.record(sql, shape, params);
-        closeRewritten();
-        long n;
-        try {
-            n = psDelegate.executeLargeUpdate();
-        } catch (SQLException e) {
-            throw failed(exec, sql, shape, params, null, e);
-        }
-        updated(exec, shape, n);
-        return n;
     }
 
     @Override

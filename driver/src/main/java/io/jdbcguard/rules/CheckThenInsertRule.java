@@ -35,15 +35,6 @@ final class CheckThenInsertRule implements FactListener {
     }
 
     @Override
-    public Set<StatementKind> kinds() {
-        return Set.of();
-    }
-
-    @Override
-    public void onExecution(ExecutionFact fact) {
-    }
-
-    @Override
     public boolean wantsBefore(SqlShape shape) {
         return shape.kind() == StatementKind.INSERT && shape.insertVariant() == InsertVariant.PLAIN
                 && shape.structure() != null;

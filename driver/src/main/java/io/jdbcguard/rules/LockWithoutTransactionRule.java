@@ -25,15 +25,6 @@ final class LockWithoutTransactionRule implements FactListener {
     }
 
     @Override
-    public Set<StatementKind> kinds() {
-        return Set.of();
-    }
-
-    @Override
-    public void onExecution(ExecutionFact fact) {
-    }
-
-    @Override
     public boolean wantsBefore(SqlShape shape) {
         return shape.kind() == StatementKind.SELECT && shape.lock() != LockMode.NONE;
     }

@@ -36,15 +36,6 @@ final class LostUpdateRule implements FactListener {
     }
 
     @Override
-    public Set<StatementKind> kinds() {
-        return Set.of();
-    }
-
-    @Override
-    public void onExecution(ExecutionFact fact) {
-    }
-
-    @Override
     public boolean wantsBefore(SqlShape shape) {
         return shape.kind() == StatementKind.UPDATE && shape.structure() != null;
     }

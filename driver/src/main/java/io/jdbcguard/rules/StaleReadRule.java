@@ -39,11 +39,6 @@ final class StaleReadRule implements FactListener {
     }
 
     @Override
-    public Set<StatementKind> kinds() {
-        return Set.of();
-    }
-
-    @Override
     public Set<StatementKind> failureKinds() {
         return FAILURES;
     }

@@ -95,48 +95,10 @@ class RedeployTest {
     }
 
     /** Connections straight from Connector/J (the test's class loader, as the server's pool would be). */
-    static final class RawDataSource implements DataSource {
+    static final class RawDataSource extends ConnectionSource {
         @Override
         public Connection getConnection() throws java.sql.SQLException {
             return TestDatabase.raw();
-        }
-
-        @Override
-        public Connection getConnection(String u, String p) throws java.sql.SQLException {
-            return TestDatabase.raw();
-        }
-
-        @Override
-        public java.io.PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(java.io.PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public java.util.logging.Logger getParentLogger() {
-            return java.util.logging.Logger.getGlobal();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws java.sql.SQLException {
-            throw new java.sql.SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return false;
         }
     }
 }
