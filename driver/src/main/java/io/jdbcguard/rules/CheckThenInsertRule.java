@@ -16,6 +16,7 @@ import io.jdbcguard.sql.Isolation;
 import io.jdbcguard.sql.SqlShape;
 import io.jdbcguard.sql.StatementKind;
 import io.jdbcguard.sql.Structure;
+import io.jdbcguard.sql.Structure.Assignment;
 import io.jdbcguard.sql.Structure.Equality;
 import io.jdbcguard.sql.Structure.TableName;
 import java.util.List;
@@ -36,12 +37,15 @@ final class CheckThenInsertRule implements FactListener {
 
     @Override
     public boolean wantsBefore(SqlShape shape) {
-        return shape.kind() == StatementKind.INSERT && shape.insertVariant() == InsertVariant.PLAIN
-                && shape.structure() != null;
+        return shape.structure() != null && (shape.kind() == StatementKind.INSERT
+                && shape.insertVariant() == InsertVariant.PLAIN || shape.kind() == StatementKind.UPDATE);
     }
 
     @Override
     public String beforeExecution(ExecutionFact w) throws UnsafePatternException {
+        if (w.kind() == StatementKind.UPDATE) {
+            return foreignKeySet(w);
+        }
         Structure ins = w.shape().structure();
         if (!w.connection().config().enabled(RuleId.CHECK_THEN_INSERT) || ins.table() == null
                 || ins.insertColumns().isEmpty()) {
@@ -55,7 +59,14 @@ final class CheckThenInsertRule implements FactListener {
                 continue;
             }
             Structure chk = o.fact.shape().structure();
-            if (!sameTable(chk.table(), ins.table()) || !keyInserted(o.fact, chk, w, ins)) {
+            if (!sameTable(chk.table(), ins.table())) {
+                continue;
+            }
+            if (!keyInserted(o.fact, chk, w, ins)) {
+                List<String> missing = missingKey(o.fact, chk, w, ins);
+                if (missing != null && w.inTransaction()) {
+                    memory.addPartial(new ThreadMemory.PartialInsert(o, w, missing));
+                }
                 continue;
             }
             List<String> key = columns(chk.keyEqualities());
@@ -67,6 +78,94 @@ final class CheckThenInsertRule implements FactListener {
         }
         Patterns.refuseIfStrict(w, refuse);
         return null;
+    }
+
+    /**
+     * JPA's unidirectional one-to-many writes a child as {@code INSERT} without the parent key, then
+     * {@code UPDATE T SET fk = ? WHERE id = ?} in the same transaction: together one insert that includes
+     * {@code fk}. Completes a check whose key the INSERT left out exactly these columns of, with the same
+     * values where known.
+     */
+    private String foreignKeySet(ExecutionFact up) throws UnsafePatternException {
+        ThreadMemory memory = patterns.memory.current();
+        Structure u = up.shape().structure();
+        if (memory.partialCount == 0 || u.table() == null || u.keyEqualities().size() != 1 || u.otherPredicates()
+                || !up.connection().config().enabled(RuleId.CHECK_THEN_INSERT)) {
+            return null;
+        }
+        Finding refuse = null;
+        for (int i = 0; i < memory.partials.length; i++) {
+            ThreadMemory.PartialInsert p = memory.partials[i];
+            if (p == null) {
+                continue;
+            }
+            ExecutionFact ins = p.insert;
+            if (ins.connection().id() != up.connection().id() || ins.transactionId() != up.transactionId()) {
+                memory.removePartial(i); // its transaction is over
+                continue;
+            }
+            if (!sameTable(ins.shape().structure().table(), u.table()) || !setsKey(p, up, u)) {
+                continue;
+            }
+            memory.removePartial(i);
+            Structure chk = p.check.fact.shape().structure();
+            List<String> key = columns(chk.keyEqualities());
+            Finding f = patterns.completed(memory, p.check, ins, RuleId.CHECK_THEN_INSERT, key, key,
+                    (relation, writeSite, unique) -> finding(p.check, ins, relation, key, writeSite, unique));
+            if (refuse == null && f != null && f != Patterns.NO_FINDING) {
+                refuse = f;
+            }
+        }
+        Patterns.refuseIfStrict(up, refuse);
+        return null;
+    }
+
+    /** Whether the UPDATE sets every column the INSERT left out, to the check's value where both are known. */
+    private static boolean setsKey(ThreadMemory.PartialInsert p, ExecutionFact up, Structure u) {
+        Structure chk = p.check.fact.shape().structure();
+        for (String col : p.missing) {
+            Assignment set = null;
+            for (Assignment a : u.assignments()) {
+                if (a.column().equals(col)) {
+                    set = a;
+                }
+            }
+            Equality e = null;
+            for (Equality q : chk.keyEqualities()) {
+                if (q.column().equals(col)) {
+                    e = q;
+                }
+            }
+            if (set == null || e == null
+                    || !sameValue(p.check.fact.slotValue(e.slot()), set.slot() > 0 ? up.slotValue(set.slot()) : null)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The check's key columns an INSERT left out, when every key column it does name has the check's
+     * value; {@code null} when it names none of them, or another value.
+     */
+    private static List<String> missingKey(ExecutionFact check, Structure chk, ExecutionFact w, Structure ins) {
+        List<String> cols = ins.insertColumns();
+        List<String> missing = new java.util.ArrayList<>();
+        boolean named = false;
+        for (Equality e : chk.keyEqualities()) {
+            int i = cols.indexOf(e.column());
+            if (i < 0) {
+                missing.add(e.column());
+                continue;
+            }
+            named = true;
+            for (List<Integer> row : ins.insertRows()) {
+                if (i >= row.size() || !sameValue(check.slotValue(e.slot()), row.get(i) > 0 ? w.slotValue(row.get(i)) : null)) {
+                    return null;
+                }
+            }
+        }
+        return named && !missing.isEmpty() && ins.insertRows().size() == 1 ? List.copyOf(missing) : null;
     }
 
     /** Whether some inserted row carries every key column of the check, with the same value where both are known. */
@@ -101,14 +200,19 @@ final class CheckThenInsertRule implements FactListener {
         String head = "[check-then-insert] " + t + "(" + cols + "): " + checkWords(o.fact) + " at " + o.site
                 + " found no row, then an INSERT at " + writeSite + " added it " + relation
                 + isolationText(w.isolation()) + "; two concurrent callers can both pass the check and both insert";
+        boolean jpa = Patterns.fromJpa(o.fact) || Patterns.fromJpa(w);
         String message;
         Finding.Level level;
         if (Boolean.FALSE.equals(unique)) {
             level = Finding.Level.ERROR;
             message = head + ", and with no unique index on (" + cols + ") the table silently gains duplicate rows."
-                    + " Fix: add a UNIQUE index on (" + cols + "), then INSERT first and treat the duplicate-key error"
-                    + " (1062, SQLState 23000) as \"already there\", or use INSERT … ON DUPLICATE KEY UPDATE or"
-                    + " INSERT IGNORE; or take the check as SELECT … FOR UPDATE in the same transaction as the INSERT.";
+                    + " Fix: add a UNIQUE index on (" + cols + "), then " + (jpa
+                    ? "save and treat the duplicate-key error (Spring's DataIntegrityViolationException, 1062) as"
+                    + " \"already there\" and load the row that won in a new transaction; or look it up with"
+                    + " @Lock(LockModeType.PESSIMISTIC_WRITE) in the transaction that saves it."
+                    : "INSERT first and treat the duplicate-key error (1062, SQLState 23000) as \"already there\", or"
+                    + " use INSERT … ON DUPLICATE KEY UPDATE or INSERT IGNORE; or take the check as SELECT … FOR UPDATE"
+                    + " in the same transaction as the INSERT.");
         } else {
             level = Finding.Level.WARN;
             message = head + ", so the loser gets a duplicate-key error (1062, SQLState 23000)"
@@ -116,9 +220,13 @@ final class CheckThenInsertRule implements FactListener {
                     : " from the unique index")
                     + (w.isolation() == Isolation.REPEATABLE_READ
                     ? ", and on REPEATABLE READ a re-SELECT in the same transaction still misses the winner's row" : "")
-                    + ". Fix: INSERT first and treat the duplicate-key error as \"already there\", or use"
+                    + (jpa ? ". Fix: save first and treat the duplicate-key error (Spring's"
+                    + " DataIntegrityViolationException) as \"already there\", loading the row that won in a new"
+                    + " transaction; or look it up with @Lock(LockModeType.PESSIMISTIC_WRITE) in the transaction that"
+                    + " saves it."
+                    : ". Fix: INSERT first and treat the duplicate-key error as \"already there\", or use"
                     + " INSERT … ON DUPLICATE KEY UPDATE or INSERT IGNORE; or take the check as SELECT … FOR UPDATE"
-                    + " in the same transaction as the INSERT.";
+                    + " in the same transaction as the INSERT.");
         }
         return Findings.of(RuleId.CHECK_THEN_INSERT, level, message, t.toString(), key, o.site, writeSite,
                 w.isolation(), sqlText(w), sqlText(o.fact));

@@ -111,6 +111,16 @@ final class LostUpdateRule implements FactListener {
         return true;
     }
 
+    /** Whether the UPDATE writes a number into the column: only then is {@code c = c + ?} advice. */
+    private static boolean numericWrite(ExecutionFact w, String column) {
+        for (Assignment a : w.shape().structure().assignments()) {
+            if (a.column().equals(column)) {
+                return a.slot() > 0 && w.slotValue(a.slot()) instanceof Number;
+            }
+        }
+        return false;
+    }
+
     /** @param unique whether a unique index lies within the read's key; {@code null}: not known */
     private static Finding finding(ThreadMemory.Opener o, ExecutionFact w, String relation, List<String> written,
                                    StackTraceElement writeSite, Boolean unique) {
@@ -120,14 +130,20 @@ final class LostUpdateRule implements FactListener {
         TableName t = w.shape().structure().table();
         List<String> key = columns(o.fact.shape().structure().keyEqualities());
         String cols = String.join(", ", written);
-        String first = written.get(0);
-        String message = "[lost-update] " + t + "(" + cols + "): a SELECT at " + o.site + " read " + cols
+        String head = "[lost-update] " + t + "(" + cols + "): a SELECT at " + o.site + " read " + cols
                 + " of one row by (" + String.join(", ", key) + "), then an UPDATE at " + writeSite
                 + " wrote an absolute new value " + relation + isolationText(w.isolation()) + "; a concurrent"
-                + " transaction can change the row in between and its change is silently overwritten."
-                + " Fix: read with SELECT … FOR UPDATE in the same transaction as the UPDATE, or update relatively"
-                + " (SET " + first + " = " + first + " + ?), or use optimistic locking (a version column:"
-                + " UPDATE … WHERE id = ? AND version = ?, retrying when no row changed).";
+                + " transaction can change the row in between and its change is silently overwritten.";
+        String relative = numericWrite(w, written.get(0))
+                ? " or update relatively (SET " + written.get(0) + " = " + written.get(0) + " + ?)," : "";
+        String message = Patterns.fromJpa(o.fact) || Patterns.fromJpa(w)
+                ? head + " Fix: add a @Version attribute to the entity (JPA optimistic locking: the UPDATE then"
+                + " carries AND version = ?, and a concurrent change fails with OptimisticLockException instead of"
+                + " being lost), or load it with @Lock(LockModeType.PESSIMISTIC_WRITE) in the transaction that"
+                + " writes it," + relative + " and retry on conflict."
+                : head + " Fix: read with SELECT … FOR UPDATE in the same transaction as the UPDATE," + relative
+                + " or use optimistic locking (a version column: UPDATE … WHERE id = ? AND version = ?, retrying"
+                + " when no row changed).";
         return Findings.of(RuleId.LOST_UPDATE, Finding.Level.WARN, message, t.toString(), written, o.site, writeSite,
                 w.isolation(), sqlText(w), sqlText(o.fact));
     }

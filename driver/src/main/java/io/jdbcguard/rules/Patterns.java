@@ -131,6 +131,13 @@ final class Patterns {
                 || o.fact.isolation() == Isolation.SERIALIZABLE;
     }
 
+    private static final java.util.regex.Pattern HIBERNATE_ALIAS = java.util.regex.Pattern.compile("\\b[a-z]\\w*\\d+_\\d+\\.");
+
+    /** Whether a statement has Hibernate's shape (aliases like {@code o1_0}): its fix is said in JPA's terms. */
+    static boolean fromJpa(ExecutionFact f) {
+        return HIBERNATE_ALIAS.matcher(f.shape().normalized()).find();
+    }
+
     static String isolationText(Isolation i) {
         return i == null ? "" : " under " + i.name();
     }

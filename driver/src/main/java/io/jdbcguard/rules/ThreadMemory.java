@@ -1,6 +1,7 @@
 package io.jdbcguard.rules;
 
 import io.jdbcguard.fact.ExecutionFact;
+import java.util.List;
 
 /**
  * What one application thread did recently that can open a pattern: bounded (a ring of the last
@@ -34,6 +35,42 @@ final class ThreadMemory {
             this.check = check;
             this.afterExclusiveLock = afterExclusiveLock;
             this.underSessionLock = underSessionLock;
+        }
+    }
+
+    /**
+     * An INSERT that matched a check except for key columns it left out, waiting for the
+     * {@code UPDATE T SET fk = ? WHERE id = ?} that sets them (JPA's unidirectional one-to-many).
+     */
+    static final class PartialInsert {
+        final Opener check;
+        final ExecutionFact insert;
+        final List<String> missing;
+
+        PartialInsert(Opener check, ExecutionFact insert, List<String> missing) {
+            this.check = check;
+            this.insert = insert;
+            this.missing = missing;
+        }
+    }
+
+    private static final int PARTIALS = 4;
+    final PartialInsert[] partials = new PartialInsert[PARTIALS];
+    private int partialNext;
+    int partialCount;
+
+    void addPartial(PartialInsert p) {
+        if (partials[partialNext] == null) {
+            partialCount++;
+        }
+        partials[partialNext] = p;
+        partialNext = (partialNext + 1) % PARTIALS;
+    }
+
+    void removePartial(int i) {
+        if (partials[i] != null) {
+            partials[i] = null;
+            partialCount--;
         }
     }
 

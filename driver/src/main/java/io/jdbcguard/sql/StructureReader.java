@@ -5,6 +5,7 @@ import io.jdbcguard.sql.Structure.Assignment;
 import io.jdbcguard.sql.Structure.SelectForm;
 import io.jdbcguard.sql.Structure.TableName;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
@@ -109,22 +110,31 @@ final class StructureReader extends ExpressionReader {
         }
         SelectForm form = items.size() == 1 && group < 0 && isCount(items.get(0)[0], items.get(0)[1])
                 ? SelectForm.COUNT : SelectForm.ROWS;
-        List<String> selected = new ArrayList<>();
-        for (int[] item : items) {
-            String c = selectedColumn(item[0], item[1]);
-            if (c != null) {
-                selected.add(c);
-            }
-        }
         TableName table = null;
         String alias = null;
+        Set<String> joined = new HashSet<>();
         if (fromKw >= 0) {
             int fromEnd = nextClause(fromKw + 1, to, depth, SELECT_CLAUSES);
             int[] ref = new int[1];
             Object[] named = tableRef(fromKw + 1, fromEnd, ref);
-            if (named != null && ref[0] == fromEnd) {
+            int i = named == null ? -1 : ref[0];
+            while (i >= 0 && i < fromEnd) {
+                i = leftJoin(i, fromEnd, joined);
+            }
+            if (i == fromEnd) {
                 table = (TableName) named[0];
                 alias = (String) named[1];
+            }
+        }
+        if (table != null && where >= 0 && refersTo(where + 1, nextClause(where + 1, to, depth, SELECT_CLAUSES), joined)) {
+            table = null; // a predicate on a joined table: not a read of the root by its key
+            alias = null;
+        }
+        List<String> selected = new ArrayList<>();
+        for (int[] item : items) {
+            String c = joined.isEmpty() || ownColumn(item[0], item[1], table, alias) ? selectedColumn(item[0], item[1]) : null;
+            if (c != null) {
+                selected.add(c);
             }
         }
         Where w = new Where();
@@ -160,6 +170,66 @@ final class StructureReader extends ExpressionReader {
             throw UNKNOWN;
         }
         return offset ? 0 : count;
+    }
+
+    /**
+     * One {@code LEFT [OUTER] JOIN t [[AS] a] ON …} starting at {@code i}: records the joined name and
+     * alias and returns where the next join starts; -1 for any other kind of join (an inner join restricts
+     * the root's rows: not a read of the root by its key).
+     */
+    private int leftJoin(int i, int to, Set<String> joined) {
+        if (!t.get(i).is("LEFT")) {
+            return -1;
+        }
+        i++;
+        if (i < to && t.get(i).is("OUTER")) {
+            i++;
+        }
+        if (i >= to || !t.get(i).is("JOIN")) {
+            return -1;
+        }
+        int[] ref = new int[1];
+        Object[] named = tableRef(i + 1, to, ref);
+        i = ref[0];
+        if (named == null || i >= to || !t.get(i).is("ON")) {
+            return -1;
+        }
+        joined.add(((TableName) named[0]).name());
+        if (named[1] != null) {
+            joined.add((String) named[1]);
+        }
+        int depth = t.get(i).depth;
+        for (i++; i < to; i++) {
+            if (t.get(i).depth == depth && t.get(i).type == Lexer.WORD && JOIN_WORDS.contains(upper(i))) {
+                return i;
+            }
+        }
+        return to;
+    }
+
+    /** Whether a range qualifies a column by one of the names ({@code p1_0.name}). */
+    private boolean refersTo(int from, int to, Set<String> names) {
+        for (int i = from; i + 1 < to; i++) {
+            if (isName(i) && t.get(i + 1).isOp('.') && names.contains(name(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a select item is a column of the root table (unqualified, or qualified by its name or alias). */
+    private boolean ownColumn(int from, int to, TableName table, String alias) {
+        if (table == null) {
+            return true;
+        }
+        int end = nameEnd(from, to);
+        if (end < 0) {
+            return true;
+        }
+        if (end + 2 == to && t.get(end).isOp('.') && t.get(end + 1).isOp('*')) {
+            return name(end - 1).equals(table.name()) || name(end - 1).equals(alias); // t.*
+        }
+        return end - from < 3 || onTable(from, end, table, alias);
     }
 
     /** Whether a select item is {@code COUNT(…)}, with an alias or not. */

@@ -75,8 +75,8 @@ abstract class TokenReader {
 
     /**
      * A table reference {@code [schema.]name [[AS] alias]} with optional index hints and partitions; the
-     * index after it goes to {@code next[0]}. Returns {@code {TableName, alias}}, or {@code null} when the
-     * FROM holds more than one table (a join, a comma, a derived table).
+     * index after it goes to {@code next[0]} (where a join may start). Returns {@code {TableName, alias}},
+     * or {@code null} for a comma-separated list of tables or a derived table.
      */
     Object[] tableRef(int from, int to, int[] next) {
         if (from >= to) {
@@ -108,11 +108,11 @@ abstract class TokenReader {
             i = skipParens(i, to);
         }
         next[0] = i;
-        if (i < to && (t.get(i).isOp(',') || JOIN_WORDS.contains(upper(i)))) {
+        if (i < to && t.get(i).isOp(',')) {
             next[0] = to;
             return null;
         }
-        return new Object[] {table, alias};
+        return new Object[] {table, alias}; // a join word may follow at next[0]: the caller decides
     }
 
     TableName qualifiedTable(int from, int to, int[] next) {

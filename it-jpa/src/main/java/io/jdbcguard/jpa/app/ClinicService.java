@@ -1,0 +1,83 @@
+package io.jdbcguard.jpa.app;
+
+import java.util.Optional;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** The application's flows, unsafe and safe, as services are written. */
+@Service
+public class ClinicService {
+
+    private final OwnerRepository owners;
+    private final PetTypeRepository types;
+    private final AccountRepository accounts;
+
+    public ClinicService(OwnerRepository owners, PetTypeRepository types, AccountRepository accounts) {
+        this.owners = owners;
+        this.types = types;
+        this.accounts = accounts;
+    }
+
+    /** Unsafe: get-or-create by a natural key without a unique constraint. */
+    @Transactional
+    public Owner ownerFor(String telephone) {
+        Optional<Owner> found = owners.findByTelephone(telephone);
+        return found.orElseGet(() -> owners.save(new Owner("George", "Franklin", telephone)));
+    }
+
+    /** Safe: the same, with the finder taking a PESSIMISTIC_WRITE lock. */
+    @Transactional
+    public Owner ownerForLocked(String telephone) {
+        return owners.findLockedByTelephone(telephone)
+                .orElseGet(() -> owners.save(new Owner("Betty", "Davis", telephone)));
+    }
+
+    /** Unsafe: edit without {@code @Version} (read, change, write back every column). */
+    @Transactional
+    public void visit(Long ownerId) {
+        Owner o = owners.findById(ownerId).orElseThrow();
+        o.setVisits(o.getVisits() + 1);
+    }
+
+    /** Unsafe: add a child after an existence check in SQL; the pet's owner key is set by a second statement. */
+    @Transactional
+    public void addPet(Long ownerId, String name) {
+        if (owners.countPets(ownerId, name) == 0) {
+            Owner o = owners.findById(ownerId).orElseThrow();
+            o.getPets().add(new Pet(name, types.findAll().get(0)));
+        }
+    }
+
+    /** Safe: an entity with {@code @Version}. */
+    @Transactional
+    public void deposit(Long accountId, long amount) {
+        Account a = accounts.findById(accountId).orElseThrow();
+        a.setBalance(a.getBalance() + amount);
+    }
+
+    /** Safe: unique constraint, save first, catch the duplicate. */
+    public Account accountFor(String email) {
+        try {
+            return accounts.saveAndFlush(new Account(email));
+        } catch (DataIntegrityViolationException alreadyThere) {
+            return accounts.findByEmail(email).orElseThrow();
+        }
+    }
+
+    /** Safe and ordinary: a new entity saved without a check, a read. */
+    @Transactional
+    public PetType newType(String name) {
+        return types.save(new PetType(name));
+    }
+
+    @Transactional(readOnly = true)
+    public Owner find(Long id) {
+        return owners.findById(id).orElseThrow();
+    }
+
+    @Transactional(readOnly = true)
+    public long countOwnersWith(String telephone) {
+        return owners.findAll().stream().filter(o -> telephone.equals(o.getTelephone())).count();
+    }
+}

@@ -1,0 +1,190 @@
+package io.jdbcguard.jpa;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jdbcguard.Finding;
+import io.jdbcguard.Guard;
+import io.jdbcguard.JdbcGuard;
+import io.jdbcguard.it.TestDatabase;
+import io.jdbcguard.jpa.app.ClinicApp;
+import io.jdbcguard.jpa.app.ClinicService;
+import io.jdbcguard.jpa.app.Owner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Issue 10: a Spring Boot 4 / Hibernate 7 / Spring Data JPA / HikariCP application on MariaDB through
+ * {@code jdbc:guard:}. Each unsafe flow races for real with threads, and one single-threaded run reports
+ * it once with the service's call sites; the safe flows and the ordinary ones report nothing.
+ */
+class ClinicTest {
+
+    static ConfigurableApplicationContext context;
+    static ClinicService clinic;
+    final List<Finding> findings = new CopyOnWriteArrayList<>();
+    JdbcGuard.Registration registration;
+
+    @BeforeAll
+    static void start() {
+        TestDatabase.exec("DROP DATABASE IF EXISTS clinic", "CREATE DATABASE clinic");
+        String url = TestDatabase.guardUrl();
+        int q = url.indexOf('?');
+        url = url.substring(0, url.lastIndexOf('/', q) + 1) + "clinic" + url.substring(q);
+        context = new SpringApplicationBuilder(ClinicApp.class).properties(
+                "spring.main.web-application-type=none",
+                "spring.main.banner-mode=off",
+                "spring.datasource.url=" + url,
+                "spring.datasource.driver-class-name=io.jdbcguard.GuardDriver",
+                "spring.datasource.hikari.maximum-pool-size=12",
+                "spring.jpa.hibernate.ddl-auto=create",
+                "spring.jpa.open-in-view=false",
+                // Connector/J 9 reads INFORMATION_SCHEMA.KEYWORDS.RESERVED, which MariaDB lacks: name the dialect.
+                "spring.jpa.database-platform=org.hibernate.dialect.MariaDBDialect").run();
+        clinic = context.getBean(ClinicService.class);
+        clinic.newType("cat");
+    }
+
+    @AfterAll
+    static void stop() {
+        context.close();
+    }
+
+    @BeforeEach
+    void listen() throws Exception {
+        Guard.global().awaitFindings(10_000);
+        findings.clear();
+        registration = JdbcGuard.addFindingListener(findings::add);
+    }
+
+    private List<Finding> settled() throws Exception {
+        assertThat(Guard.global().awaitFindings(10_000)).isTrue();
+        registration.close();
+        return findings.stream().filter(f -> f.level().atLeast(Finding.Level.WARN)).collect(Collectors.toList());
+    }
+
+    @Test
+    void getOrCreateByANaturalKeyIsReportedWithTheServicesSites() throws Exception {
+        clinic.ownerFor("608-555-0001");
+        clinic.ownerFor("608-555-0001"); // found the second time: no pattern
+        List<Finding> f = settled();
+        assertThat(f).singleElement().satisfies(x -> {
+            assertThat(x.rule()).isEqualTo("check-then-insert");
+            assertThat(x.level()).isEqualTo(Finding.Level.ERROR);
+            assertThat(x.table()).isEqualTo("owners");
+            assertThat(x.columns()).containsExactly("telephone");
+            assertThat(x.checkSite().getClassName()).isEqualTo(ClinicService.class.getName());
+            assertThat(x.writeSite().getClassName()).isEqualTo(ClinicService.class.getName());
+            assertThat(x.checkSql()).startsWith("select o1_0.id,").endsWith("from owners o1_0 where o1_0.telephone=?");
+            assertThat(x.message()).contains("DataIntegrityViolationException").contains("PESSIMISTIC_WRITE");
+        });
+    }
+
+    @Test
+    void anEditWithoutVersionIsReportedWithVersionAsTheFix() throws Exception {
+        Long id = clinic.ownerFor("608-555-0002").getId();
+        findings.clear();
+        clinic.visit(id);
+        List<Finding> f = settled();
+        assertThat(f).singleElement().satisfies(x -> {
+            assertThat(x.rule()).isEqualTo("lost-update");
+            assertThat(x.table()).isEqualTo("owners");
+            assertThat(x.columns()).contains("visits");
+            assertThat(x.checkSite().getClassName()).isEqualTo(ClinicService.class.getName());
+            assertThat(x.message()).contains("@Version").doesNotContain("SET address = address + ?");
+            // findById reads the owner with its eager pets and their types: a read of the root by its key.
+            assertThat(x.checkSql()).contains(" from owners o1_0 left join pets p1_0 on ")
+                    .endsWith("where o1_0.id=?");
+        });
+    }
+
+    @Test
+    void addingAChildAfterASqlCheckIsReportedThoughItsParentKeyComesInASecondStatement() throws Exception {
+        Long id = clinic.ownerFor("608-555-0003").getId();
+        findings.clear();
+        clinic.addPet(id, "Leo");
+        List<Finding> f = settled();
+        assertThat(f).singleElement().satisfies(x -> {
+            assertThat(x.rule()).isEqualTo("check-then-insert");
+            assertThat(x.table()).isEqualTo("pets");
+            assertThat(x.columns()).containsExactly("owner_id", "name");
+            assertThat(x.checkSite().getMethodName()).isEqualTo("addPet");
+            assertThat(x.sql()).startsWith("insert into pets (");
+        });
+    }
+
+    @Test
+    void safeAndOrdinaryFlowsReportNothing() throws Exception {
+        clinic.ownerForLocked("608-555-0004");
+        Long account = clinic.accountFor("ann@x").getId();
+        clinic.accountFor("ann@x"); // the duplicate, caught
+        clinic.deposit(account, 10);
+        clinic.newType("dog");
+        Long owner = clinic.ownerForLocked("608-555-0004").getId();
+        clinic.find(owner);
+        clinic.countOwnersWith("608-555-0004");
+        assertThat(settled()).isEmpty();
+    }
+
+    @Test
+    void theUnsafeFlowsReallyRace() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            int duplicates = 0;
+            for (int k = 0; k < 20; k++) {
+                String phone = "608-555-9" + String.format("%03d", k);
+                CyclicBarrier start = new CyclicBarrier(8);
+                List<Future<?>> all = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    all.add(pool.submit(() -> {
+                        start.await();
+                        try {
+                            return clinic.ownerFor(phone);
+                        } catch (org.springframework.dao.IncorrectResultSizeDataAccessException duplicated) {
+                            return null; // a thread that found the duplicates others made: the race's symptom
+                        }
+                    }));
+                }
+                for (Future<?> f : all) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+                duplicates += clinic.countOwnersWith(phone) - 1;
+            }
+            assertThat(duplicates).as("owners created twice or more for one telephone").isPositive();
+
+            Long id = clinic.ownerFor("608-555-0005").getId();
+            CyclicBarrier start = new CyclicBarrier(8);
+            List<Future<?>> all = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                all.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < 25; i++) {
+                        clinic.visit(id);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : all) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            Owner o = clinic.find(id);
+            int lost = 8 * 25 - o.getVisits();
+            assertThat(o.getVisits() + lost).isEqualTo(200);
+            assertThat(lost).as("visits lost to concurrent edits without @Version").isPositive();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
