@@ -49,6 +49,12 @@ public class ClinicService {
         }
     }
 
+    /** Unsafe: write back an owner read in an earlier transaction (Spring Data's save: JPA merge). */
+    @Transactional
+    public Owner save(Owner owner) {
+        return owners.save(owner);
+    }
+
     /** Safe: an entity with {@code @Version}. */
     @Transactional
     public void deposit(Long accountId, long amount) {
