@@ -174,6 +174,46 @@ public final class GuardCore implements AutoCloseable {
         return ds;
     }
 
+    /**
+     * For the Java agent: wraps a connection the real driver just opened for {@code realUrl}. The
+     * agent's settings stand where URL parameters would; a configuration error is thrown (the agent
+     * then hands the application its connection unguarded).
+     */
+    public Connection wrap(Driver real, Connection connection, String realUrl, Properties info,
+                           Map<String, String> settings) throws SQLException {
+        GuardConfig config = GuardConfig.resolve(settings);
+        if (config.mode() == Mode.OFF) {
+            return connection;
+        }
+        Properties props = new Properties();
+        if (info != null) {
+            for (String k : info.stringPropertyNames()) {
+                props.setProperty(k, info.getProperty(k));
+            }
+        }
+        return new GuardConnection(connection, dataSource(real, realUrl, props, config));
+    }
+
+    /** For the Java agent: wraps a connection a vendor {@code DataSource} opened without a {@code Driver}. */
+    public Connection wrap(DataSource source, Connection connection, Map<String, String> settings) throws SQLException {
+        GuardConfig config = GuardConfig.resolve(settings);
+        if (config.mode() == Mode.OFF) {
+            return connection;
+        }
+        ConnectionInfo.DataSourceInfo ds;
+        synchronized (vendorSources) {
+            ds = vendorSources.get(source);
+            if (ds == null) {
+                ds = wrapped(source, config);
+                vendorSources.put(source, ds);
+            }
+        }
+        return new GuardConnection(connection, ds);
+    }
+
+    /** The data sources of vendor DataSources the agent wrapped, gone with them. */
+    private final Map<DataSource, ConnectionInfo.DataSourceInfo> vendorSources = new java.util.WeakHashMap<>();
+
     /** The data source of a wrapped {@code DataSource}: the guard's own connections come from it too. */
     public ConnectionInfo.DataSourceInfo wrapped(DataSource d, GuardConfig config) {
         ConnectionInfo.DataSourceInfo ds = new ConnectionInfo.DataSourceInfo(runtime, "datasource:" + d.getClass().getName(),

@@ -1,0 +1,91 @@
+package io.jdbcguard.agent;
+
+import java.lang.reflect.Method;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Properties;
+import java.util.WeakHashMap;
+import javax.sql.DataSource;
+
+/**
+ * What the advised code calls: finds the guard of the driver's class loader (defined there from the
+ * agent jar, so it sees the application's SLF4J), and hands back its connection. Fail-open: any problem
+ * returns the connection as the driver made it, and is said once on standard error. A connection is
+ * never wrapped twice, and never the guard's own (its index and server reads).
+ */
+public final class AgentHooks {
+
+    private static volatile Map<String, String> settings = Map.of();
+    /** Per application class loader: the guard's {@code GuardCore} defined there. */
+    private static final Map<ClassLoader, Object> CORES = Collections.synchronizedMap(new WeakHashMap<>());
+    private static volatile boolean reported;
+
+    private AgentHooks() {
+    }
+
+    static void settings(Map<String, String> s) {
+        settings = Map.copyOf(s);
+    }
+
+    public static Connection driverConnected(Object driver, Connection c, String url, Properties info) {
+        if (skip(c)) {
+            return c;
+        }
+        try {
+            Object core = core(driver.getClass().getClassLoader());
+            Method wrap = core.getClass().getMethod("wrap", Driver.class, Connection.class, String.class,
+                    Properties.class, Map.class);
+            return (Connection) wrap.invoke(core, driver, c, url, info, settings);
+        } catch (Throwable t) {
+            report(t);
+            return c;
+        }
+    }
+
+    public static Connection dataSourceConnected(Object source, Connection c) {
+        if (skip(c)) {
+            return c;
+        }
+        try {
+            Object core = core(source.getClass().getClassLoader());
+            Method wrap = core.getClass().getMethod("wrap", DataSource.class, Connection.class, Map.class);
+            return (Connection) wrap.invoke(core, source, c, settings);
+        } catch (Throwable t) {
+            report(t);
+            return c;
+        }
+    }
+
+    /** Not when there is nothing, when it is the guard's already, or when the guard itself is connecting. */
+    private static boolean skip(Connection c) {
+        if (c == null || c.getClass().getName().startsWith("io.jdbcguard.")) {
+            return true;
+        }
+        return StackWalker.getInstance().walk(s -> s.anyMatch(f -> f.getClassName().startsWith("io.jdbcguard.")
+                && !f.getClassName().startsWith("io.jdbcguard.agent.")));
+    }
+
+    private static Object core(ClassLoader appLoader) throws ReflectiveOperationException {
+        ClassLoader key = appLoader != null ? appLoader : ClassLoader.getSystemClassLoader();
+        synchronized (CORES) {
+            Object core = CORES.get(key);
+            if (core == null) {
+                ClassLoader inner = new GuardClassLoader(key);
+                Class<?> guard = Class.forName("io.jdbcguard.Guard", true, inner);
+                Object global = guard.getMethod("global").invoke(null);
+                core = guard.getMethod("core").invoke(global);
+                CORES.put(key, core);
+            }
+            return core;
+        }
+    }
+
+    private static void report(Throwable t) {
+        if (!reported) {
+            reported = true;
+            System.err.println("jdbc-guard agent: a connection stays unguarded: " + t);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.jdbcguard.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jdbcguard.agent.it.Program;
+import io.jdbcguard.it.TestDatabase;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 12: an unmodified program in a JVM of its own, with and without {@code -javaagent}: with it, its
+ * log holds the findings with the program's call sites; its results are the same either way; without
+ * it, nothing of the guard appears. The guard's jar is not on the program's class path: only the agent's.
+ */
+class AgentIT {
+
+    private static Path agentJar() throws Exception {
+        try (var files = Files.list(Path.of("target"))) {
+            return files.filter(p -> p.getFileName().toString().matches("jdbc-guard-agent-\\d.*\\.jar")
+                    && !p.getFileName().toString().contains("original")).findFirst().orElseThrow();
+        }
+    }
+
+    private static String run(boolean withAgent, String url) throws Exception {
+        return run(withAgent, url, false);
+    }
+
+    /** @param guardJar whether the guard's own jar is on the program's class path too */
+    private static String run(boolean withAgent, String url, boolean guardJar) throws Exception {
+        String cp = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(e -> (guardJar || !e.contains("jdbc-guard-0.")) && !e.endsWith("agent" + File.separator
+                        + "target" + File.separator + "classes") && !e.contains("jdbc-guard-agent"))
+                .collect(Collectors.joining(File.pathSeparator));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (withAgent) {
+            cmd.add("-javaagent:" + agentJar().toAbsolutePath() + "=app-packages=io.jdbcguard.agent.it");
+        }
+        cmd.addAll(List.of("-cp", cp, Program.class.getName(), url, TestDatabase.url()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    private static List<String> results(String out) {
+        return out.lines().filter(l -> l.startsWith("result: ")).collect(Collectors.toList());
+    }
+
+    private static void tables() {
+        TestDatabase.exec("DROP TABLE IF EXISTS ag_pool", "DROP TABLE IF EXISTS ag_vendor",
+                "CREATE TABLE ag_pool (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100))",
+                "CREATE TABLE ag_vendor (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100))");
+    }
+
+    @Test
+    void theAgentGuardsAnUnmodifiedProgramAndChangesNoResult() throws Exception {
+        String url = TestDatabase.url();
+        tables();
+        String without = run(false, url);
+        tables();
+        String with = run(true, url);
+        assertThat(results(with)).as(with).isEqualTo(results(without)).hasSize(6)
+                .contains("result: unwraps to Connector/J true");
+        assertThat(without).doesNotContain("jdbc-guard").doesNotContain("[check-then-insert]");
+        assertThat(with).contains("[check-then-insert] ag_pool(email): a SELECT at io.jdbcguard.agent.it.Program.getOrCreate(")
+                .contains("[check-then-insert] ag_vendor(email)")
+                .contains("jdbc-guard").doesNotContain("unguarded");
+    }
+
+    @Test
+    void aConnectionIsNeverGuardedTwice() throws Exception {
+        String url = TestDatabase.guardUrl(); // jdbc:guard: with the guard's jar on the class path, and the agent
+        tables();
+        String out = run(true, url, true);
+        assertThat(results(out)).as(out).hasSize(6);
+        assertThat(out.lines().filter(l -> l.contains("[check-then-insert] ag_pool(email)"))).as(out).hasSize(1);
+    }
+}

@@ -1,0 +1,70 @@
+package io.jdbcguard.agent.it;
+
+import com.mysql.cj.jdbc.MysqlDataSource;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/**
+ * An application that knows nothing of the guard: a HikariCP pool on a plain {@code jdbc:mysql:} URL,
+ * and a vendor {@code MysqlDataSource}; a get-or-create through each, and ordinary reads. It prints
+ * what it got, so a run with the agent can be compared with a run without.
+ */
+public final class Program {
+
+    private Program() {
+    }
+
+    static long getOrCreate(DataSource ds, String table, String email) throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + table + " WHERE email = ?")) {
+                ps.setString(1, email);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return rs.getLong(1);
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (email) VALUES (?)",
+                    java.sql.Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, email);
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    return keys.getLong(1);
+                }
+            }
+        }
+    }
+
+    static long count(DataSource ds, String table) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + table);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String url = args[0];
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(url);
+        hc.setMaximumPoolSize(2);
+        try (HikariDataSource pool = new HikariDataSource(hc)) {
+            System.out.println("result: pool id " + getOrCreate(pool, "ag_pool", "p@x"));
+            System.out.println("result: pool id again " + getOrCreate(pool, "ag_pool", "p@x"));
+            System.out.println("result: pool rows " + count(pool, "ag_pool"));
+            try (Connection c = pool.getConnection()) {
+                System.out.println("result: unwraps to Connector/J " + c.isWrapperFor(com.mysql.cj.jdbc.JdbcConnection.class));
+            }
+        }
+        MysqlDataSource vendor = new MysqlDataSource();
+        vendor.setUrl(args.length > 1 ? args[1] : url); // a vendor DataSource takes its own URL
+        System.out.println("result: vendor id " + getOrCreate(vendor, "ag_vendor", "v@x"));
+        System.out.println("result: vendor rows " + count(vendor, "ag_vendor"));
+    }
+}
