@@ -54,6 +54,11 @@ public class GuardDataSource implements DataSource {
         this.delegate = delegate;
     }
 
+    /** The data source this one wraps, or {@code null} for the URL form. */
+    public DataSource getDelegate() {
+        return delegate;
+    }
+
     public void setUrl(String url) {
         this.url = url;
     }
@@ -108,7 +113,8 @@ public class GuardDataSource implements DataSource {
         if (d != null) {
             ConnectionInfo.DataSourceInfo ds = wrappedInfo(d);
             Connection c = username == null && pass == null ? d.getConnection() : d.getConnection(username, pass);
-            return ds.config().mode() == Mode.OFF ? c : new GuardConnection(c, ds);
+            // Never twice: a routing data source over guarded targets, or a GuardDataSource under another.
+            return ds.config().mode() == Mode.OFF || c instanceof GuardConnection ? c : new GuardConnection(c, ds);
         }
         String u = url;
         if (u == null) {
