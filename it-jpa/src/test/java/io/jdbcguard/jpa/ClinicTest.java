@@ -221,6 +221,26 @@ class ClinicTest {
                 f.get(60, TimeUnit.SECONDS);
             }
             assertThat(clinic.find(merged).getVisits()).as("eight merges, one visit counted").isEqualTo(1);
+
+            // Add a child after a SQL existence check: the same pet added more than once.
+            int doubled = 0;
+            for (int k = 0; k < 10; k++) {
+                Long owner = clinic.ownerFor("608-555-8" + String.format("%03d", k)).getId();
+                CyclicBarrier go = new CyclicBarrier(8);
+                List<Future<?>> adds = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    adds.add(pool.submit(() -> {
+                        go.await();
+                        clinic.addPet(owner, "Basil");
+                        return null;
+                    }));
+                }
+                for (Future<?> f : adds) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+                doubled += clinic.find(owner).getPets().size() - 1;
+            }
+            assertThat(doubled).as("pets added twice or more under one name").isPositive();
         } finally {
             pool.shutdownNow();
         }
