@@ -39,7 +39,10 @@ final class Memory {
             Field d = GuardConnection.class.getSuperclass().getDeclaredField("delegate");
             d.setAccessible(true);
             Object delegate = d.get(c);
-            connBytes = GraphLayout.parseInstance(c).totalSize() - GraphLayout.parseInstance(delegate).totalSize();
+            // The connection reaches its guard's shared state (bus, rules, reporter, the thread map of the
+            // pattern memory, hence threads): that is the guard's, not this connection's, and is subtracted.
+            connBytes = GraphLayout.parseInstance(c).subtract(GraphLayout.parseInstance(delegate,
+                    io.jdbcguard.Guard.global().core(), Thread.currentThread())).totalSize();
             // This thread's pattern memory (the rules' thread-local slot), minus what exists without it: the
             // thread itself (facts name their thread, which reaches its class loader and much more), the
             // connection graph and the shape caches. Detached from the thread first, so that subtracting the

@@ -15,7 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
 final class CallSiteSampler {
 
     static final int SAMPLED = 8;
-    static final int RESAMPLE = 16;
+    /**
+     * A walk costs microseconds, so re-sampling is rare: it only finds a second place sooner. Correctness
+     * does not rest on it: a pattern whose read site stood in is never reported at another method's place.
+     */
+    static final int RESAMPLE = 1024;
     private static final int MAX_TRACKED = 8192;
 
     /** A site, and whether it was walked for this very execution (else it stands in from an earlier one). */

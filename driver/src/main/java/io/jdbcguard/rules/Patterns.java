@@ -80,7 +80,7 @@ final class Patterns {
             return null;
         }
         TableName table = w.shape().structure().table();
-        String place = table + "|" + String.join(",", columns) + '|' + o.site + '|' + writeSite;
+        Object place = List.of(table, columns, o.site, writeSite); // compared by value, printed only when asked
         String schema = w.connection().currentSchema();
         IndexCatalog catalog = IndexCatalog.of(w.connection().dataSource());
         CompletableFuture<?> indexes = catalog.lookup(table, schema);

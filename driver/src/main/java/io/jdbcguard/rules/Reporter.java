@@ -31,7 +31,7 @@ public final class Reporter {
     /** Occurrences of a place held while its finding waits to be settled; more are only counted. */
     private static final int MAX_HELD = 64;
 
-    private final Map<RuleId, Map<String, Place>> places = new EnumMap<>(RuleId.class);
+    private final Map<RuleId, Map<Object, Place>> places = new EnumMap<>(RuleId.class);
     private final AtomicInteger placeCount = new AtomicInteger();
     private final Map<RuleId, LongAdder> byRule = new EnumMap<>(RuleId.class);
 
@@ -97,8 +97,8 @@ public final class Reporter {
      * built (only then: building may read index metadata). Returns the place's finding, or {@code null}
      * when the builder declined (no finding after all).
      */
-    Finding occurred(RuleId rule, String placeKey, Supplier<Finding> build) {
-        Map<String, Place> atRule = places.get(rule);
+    Finding occurred(RuleId rule, Object placeKey, Supplier<Finding> build) {
+        Map<Object, Place> atRule = places.get(rule);
         Place place = atRule.get(placeKey);
         if (place == null) {
             Finding f = build.get();
@@ -134,7 +134,9 @@ public final class Reporter {
                 return null;
             }
         }
-        deliver(first.occurrence(n, thread, time));
+        if (n == 1 || listeners.size() > 1) { // the log line alone wants only a place's first occurrence
+            deliver(first.occurrence(n, thread, time));
+        }
         return first;
     }
 
@@ -144,9 +146,9 @@ public final class Reporter {
      * {@code ready} completes (on the thread that completes it; never on the caller's, which does not
      * wait). Returns the place's finding if already settled, else {@code provisional} (may be null).
      */
-    Finding occurredWhen(RuleId rule, String placeKey, CompletableFuture<?> ready, Supplier<Finding> build,
+    Finding occurredWhen(RuleId rule, Object placeKey, CompletableFuture<?> ready, Supplier<Finding> build,
                                 Finding provisional) {
-        Map<String, Place> atRule = places.get(rule);
+        Map<Object, Place> atRule = places.get(rule);
         Place place = atRule.get(placeKey);
         if (place == null) {
             if (placeCount.get() >= MAX_PLACES) {
@@ -167,7 +169,7 @@ public final class Reporter {
         return f != null ? f : provisional;
     }
 
-    private void settle(RuleId rule, String placeKey, Place place, Supplier<Finding> build) {
+    private void settle(RuleId rule, Object placeKey, Place place, Supplier<Finding> build) {
         try {
             Finding f = build.get();
             List<Object[]> held;
@@ -232,7 +234,21 @@ public final class Reporter {
     /** Occurrences per place: key {@code rule|table|sites}, value the count. */
     public Map<String, Long> countsByPlace() {
         Map<String, Long> out = new LinkedHashMap<>();
-        places.forEach((rule, ps) -> ps.forEach((k, p) -> out.put(rule.id() + '|' + k, p.count.sum())));
+        places.forEach((rule, ps) -> ps.forEach((k, p) -> out.put(rule.id() + '|' + text(k), p.count.sum())));
         return out;
+    }
+
+    /** A place key as text: its parts joined by {@code |}, a list of columns by {@code ,}. */
+    private static String text(Object key) {
+        if (!(key instanceof List)) {
+            return String.valueOf(key);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Object part : (List<?>) key) {
+            sb.append(sb.length() == 0 ? "" : "|")
+                    .append(part instanceof List ? String.join(",", ((List<?>) part).stream().map(String::valueOf)
+                            .toArray(String[]::new)) : String.valueOf(part));
+        }
+        return sb.toString();
     }
 }

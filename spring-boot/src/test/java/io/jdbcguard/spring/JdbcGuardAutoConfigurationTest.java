@@ -60,6 +60,13 @@ class JdbcGuardAutoConfigurationTest {
     }
 
     @Test
+    void runsOnTheSpringBootItExpects() {
+        // The same tests run in spring-boot-3/ against Spring Boot 3.5.
+        assertThat(org.springframework.boot.SpringBootVersion.getVersion())
+                .startsWith(System.getProperty("jdbcguard.expectBoot", "4.0"));
+    }
+
+    @Test
     void everyDataSourceBeanIsGuardedAndStillUnwrapsToThePool() {
         runner.run(ctx -> {
             DataSource ds = ctx.getBean(DataSource.class);
