@@ -113,8 +113,7 @@ public class GuardDataSource implements DataSource {
         if (d != null) {
             ConnectionInfo.DataSourceInfo ds = wrappedInfo(d);
             Connection c = username == null && pass == null ? d.getConnection() : d.getConnection(username, pass);
-            // Never twice: a routing data source over guarded targets, or a GuardDataSource under another.
-            return ds.config().mode() == Mode.OFF || c instanceof GuardConnection ? c : new GuardConnection(c, ds);
+            return ds.config().mode() == Mode.OFF || guardedAlready(c) ? c : new GuardConnection(c, ds);
         }
         String u = url;
         if (u == null) {
@@ -139,6 +138,30 @@ public class GuardDataSource implements DataSource {
             p.putIfAbsent("connectTimeout", String.valueOf(loginTimeout * 1000));
         }
         return guard.core().connect(u, p);
+    }
+
+    /** The system property the Java agent sets: it guards every connection where it is made. */
+    public static final String AGENT_PROPERTY = "jdbcguard.agent";
+
+    /**
+     * Never twice: a connection that is the guard's already (a routing data source over guarded targets,
+     * a pool over a {@code jdbc:guard:} URL: its proxy says so through {@code isWrapperFor}), or any
+     * connection while the Java agent guards them where they are made (its classes live in a loader of
+     * their own, so only its flag can tell).
+     */
+    private static boolean guardedAlready(Connection c) {
+        if (c instanceof GuardConnection) {
+            return true;
+        }
+        if ("active".equals(System.getProperty(AGENT_PROPERTY))
+                && !GuardDataSource.class.getClassLoader().getClass().getName().startsWith("io.jdbcguard.agent.")) {
+            return true;
+        }
+        try {
+            return c.isWrapperFor(GuardConnection.class);
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
     }
 
     private ConnectionInfo.DataSourceInfo wrappedInfo(DataSource d) throws SQLException {

@@ -22,7 +22,8 @@ import net.bytebuddy.asm.Advice;
  * {@code java -javaagent:jdbc-guard-agent.jar[=mode=strict,app-packages=com.acme] -jar app.jar}: guards
  * every JDBC connection of the JVM with no other change. It advises {@code Driver.connect} of every driver
  * but the guard's own, so pools sit above the guard, and the vendor data sources that open physical
- * connections without a {@code Driver} ({@code MysqlDataSource}, {@code MariaDbDataSource}). If
+ * connections without a {@code Driver} ({@code MysqlDataSource}, {@code MariaDbDataSource}) and HikariCP's
+ * {@code DriverDataSource} (where a driver's {@code connect} is covariant, as MariaDB's is). If
  * instrumentation fails, the application runs unguarded and the agent says so once on standard error.
  */
 public final class GuardAgent {
@@ -41,6 +42,8 @@ public final class GuardAgent {
     private static void install(String args, Instrumentation inst) {
         try {
             AgentHooks.settings(settings(args));
+            // The application's own GuardDataSource (the starter's) steps aside: the agent guards at the driver.
+            System.setProperty("jdbcguard.agent", "active");
             new AgentBuilder.Default()
                     .disableClassFormatChanges()
                     .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
@@ -50,8 +53,11 @@ public final class GuardAgent {
                     .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(DriverAdvice.class)
                             .on(named("connect").and(takesArguments(String.class, Properties.class))
                                     .and(returns(Connection.class)))))
+                    // Vendor data sources, and HikariCP's own DriverDataSource: a driver whose connect returns its
+                    // own Connection type (MariaDB's) is reached through a bridge method the advice does not take.
                     .type(named("com.mysql.cj.jdbc.MysqlDataSource").or(named("org.mariadb.jdbc.MariaDbDataSource"))
-                            .or(named("org.mariadb.jdbc.MariaDbPoolDataSource")))
+                            .or(named("org.mariadb.jdbc.MariaDbPoolDataSource"))
+                            .or(named("com.zaxxer.hikari.util.DriverDataSource")))
                     .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(DataSourceAdvice.class)
                             .on(named("getConnection").and(returns(Connection.class)))))
                     .installOn(inst);

@@ -33,6 +33,11 @@ class AgentIT {
         return run(withAgent, url, false);
     }
 
+    static String mariadbUrl() {
+        String u = TestDatabase.url();
+        return "jdbc:mariadb:" + u.substring("jdbc:mysql:".length(), u.indexOf('?')) + "?user=root";
+    }
+
     /** @param guardJar whether the guard's own jar is on the program's class path too */
     private static String run(boolean withAgent, String url, boolean guardJar) throws Exception {
         String cp = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
@@ -43,7 +48,10 @@ class AgentIT {
         if (withAgent) {
             cmd.add("-javaagent:" + agentJar().toAbsolutePath() + "=app-packages=io.jdbcguard.agent.it");
         }
-        cmd.addAll(List.of("-cp", cp, Program.class.getName(), url, TestDatabase.url()));
+        if (guardJar) {
+            cmd.add("-Dprogram.guardDataSource=true");
+        }
+        cmd.addAll(List.of("-cp", cp, Program.class.getName(), url, TestDatabase.url(), mariadbUrl()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -56,9 +64,10 @@ class AgentIT {
     }
 
     private static void tables() {
-        TestDatabase.exec("DROP TABLE IF EXISTS ag_pool", "DROP TABLE IF EXISTS ag_vendor",
-                "CREATE TABLE ag_pool (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100))",
-                "CREATE TABLE ag_vendor (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100))");
+        for (String t : new String[] {"ag_pool", "ag_vendor", "ag_maria", "ag_maria_ds", "ag_gds"}) {
+            TestDatabase.exec("DROP TABLE IF EXISTS " + t,
+                    "CREATE TABLE " + t + " (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100))");
+        }
     }
 
     @Test
@@ -68,11 +77,12 @@ class AgentIT {
         String without = run(false, url);
         tables();
         String with = run(true, url);
-        assertThat(results(with)).as(with).isEqualTo(results(without)).hasSize(6)
+        assertThat(results(with)).as(with).isEqualTo(results(without)).hasSize(8)
                 .contains("result: unwraps to Connector/J true");
         assertThat(without).doesNotContain("jdbc-guard").doesNotContain("[check-then-insert]");
         assertThat(with).contains("[check-then-insert] ag_pool(email): a SELECT at io.jdbcguard.agent.it.Program.getOrCreate(")
                 .contains("[check-then-insert] ag_vendor(email)")
+                .contains("[check-then-insert] ag_maria(email)").contains("[check-then-insert] ag_maria_ds(email)")
                 .contains("jdbc-guard").doesNotContain("unguarded");
     }
 
@@ -81,7 +91,9 @@ class AgentIT {
         String url = TestDatabase.guardUrl(); // jdbc:guard: with the guard's jar on the class path, and the agent
         tables();
         String out = run(true, url, true);
-        assertThat(results(out)).as(out).hasSize(6);
+        assertThat(results(out)).as(out).hasSize(9);
         assertThat(out.lines().filter(l -> l.contains("[check-then-insert] ag_pool(email)"))).as(out).hasSize(1);
+        // The application's own GuardDataSource over a pool, under the agent: guarded once.
+        assertThat(out.lines().filter(l -> l.contains("[check-then-insert] ag_gds(email)"))).as(out).hasSize(1);
     }
 }

@@ -118,6 +118,28 @@ class JdbcGuardAutoConfigurationTest {
     }
 
     @Test
+    void aPoolOverAGuardUrlIsNotGuardedAgain() {
+        List<Finding> seen = new CopyOnWriteArrayList<>();
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(JdbcGuardAutoConfiguration.class))
+                .withBean("dataSource", DataSource.class, () -> {
+                    HikariDataSource ds = new HikariDataSource();
+                    ds.setJdbcUrl(TestDatabase.guardUrl()); // the URL way and the starter together
+                    ds.setMaximumPoolSize(2);
+                    return ds;
+                })
+                .run(ctx -> {
+                    DataSource ds = ctx.getBean(DataSource.class);
+                    assertThat(ds).isInstanceOf(GuardDataSource.class);
+                    try (JdbcGuard.Registration r = Guard.global().addFindingListener(seen::add)) {
+                        getOrCreate(ds, "twice@x");
+                        assertThat(Guard.global().awaitFindings(10_000)).isTrue();
+                    }
+                    assertThat(seen).as("one guard on the path, one occurrence").hasSize(1);
+                });
+    }
+
+    @Test
     void strictModeFromProperties() {
         runner.withPropertyValues("jdbc-guard.mode=strict").run(ctx -> {
             DataSource ds = ctx.getBean(DataSource.class);

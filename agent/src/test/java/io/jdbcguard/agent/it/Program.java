@@ -62,6 +62,24 @@ public final class Program {
                 System.out.println("result: unwraps to Connector/J " + c.isWrapperFor(com.mysql.cj.jdbc.JdbcConnection.class));
             }
         }
+        if (args.length > 2) { // MariaDB Connector/J: a pool on jdbc:mariadb:, and its own DataSource
+            HikariConfig mc = new HikariConfig();
+            mc.setJdbcUrl(args[2]);
+            mc.setMaximumPoolSize(2);
+            try (HikariDataSource pool = new HikariDataSource(mc)) {
+                System.out.println("result: mariadb pool id " + getOrCreate(pool, "ag_maria", "m@x"));
+            }
+            System.out.println("result: mariadb datasource id "
+                    + getOrCreate(new org.mariadb.jdbc.MariaDbDataSource(args[2]), "ag_maria_ds", "d@x"));
+        }
+        if (Boolean.getBoolean("program.guardDataSource")) { // the application's own GuardDataSource under the agent
+            HikariConfig gc = new HikariConfig();
+            gc.setJdbcUrl(url.startsWith("jdbc:guard:") ? "jdbc:" + url.substring(11) : url);
+            try (HikariDataSource pool = new HikariDataSource(gc)) {
+                DataSource wrapped = new io.jdbcguard.GuardDataSource(pool);
+                System.out.println("result: guard datasource id " + getOrCreate(wrapped, "ag_gds", "g@x"));
+            }
+        }
         MysqlDataSource vendor = new MysqlDataSource();
         vendor.setUrl(args.length > 1 ? args[1] : url); // a vendor DataSource takes its own URL
         System.out.println("result: vendor id " + getOrCreate(vendor, "ag_vendor", "v@x"));
