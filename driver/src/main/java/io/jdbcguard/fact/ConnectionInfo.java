@@ -47,6 +47,22 @@ public final class ConnectionInfo {
         return (q < 0 ? maskedUrl : maskedUrl.substring(0, q)) + '|' + (user == null ? "" : user);
     }
 
+    /**
+     * Whether the connection holds a session lock ({@code LOCK TABLES} until {@code UNLOCK TABLES},
+     * {@code GET_LOCK} until {@code RELEASE_LOCK}/{@code RELEASE_ALL_LOCKS}), tracked from every statement
+     * the connection runs, whether or not anyone reads its result.
+     */
+    public boolean sessionLocked() {
+        return sessionLocked;
+    }
+
+    /** Set by the connection after each statement. */
+    public void sessionLocked(boolean held) {
+        sessionLocked = held;
+    }
+
+    private volatile boolean sessionLocked;
+
     /** Unique per physical connection the guard wrapped. */
     public long id() {
         return id;

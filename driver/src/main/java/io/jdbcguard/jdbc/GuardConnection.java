@@ -182,6 +182,16 @@ public final class GuardConnection extends ForwardingConnection {
         counters.statements.increment();
         try {
             tx.afterStatement(shape, failure);
+            if (shape != null && failure == null) {
+                // Session locks are the connection's, seen from every statement, read or not (Flyway
+                // releases its GET_LOCK without reading the result).
+                if (shape.kind() == io.jdbcguard.sql.StatementKind.LOCK_TABLES || shape.namedLock()) {
+                    info.sessionLocked(true);
+                }
+                if (shape.kind() == io.jdbcguard.sql.StatementKind.UNLOCK_TABLES || shape.releasesNamedLock()) {
+                    info.sessionLocked(false);
+                }
+            }
         } catch (Throwable t) {
             InternalErrors.record("tracking transaction state", t);
         }

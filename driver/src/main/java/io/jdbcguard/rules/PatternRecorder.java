@@ -16,13 +16,13 @@ import java.util.regex.Pattern;
 
 /**
  * Remembers, after each statement, what can open a pattern (a check that found no row, a read that found
- * its row) with its call site, and the locks that serialize patterns (an exclusive lock in the
- * transaction, LOCK TABLES, GET_LOCK); forgets a table's unique indexes after DDL on it.
+ * its row) with its call site, and whether the transaction held an exclusive lock (a session lock is the
+ * connection's: {@link io.jdbcguard.fact.ConnectionInfo#sessionLocked()}); forgets a table's unique
+ * indexes after DDL on it.
  */
 final class PatternRecorder implements FactListener {
 
-    private static final Set<StatementKind> KINDS = EnumSet.of(StatementKind.SELECT, StatementKind.LOCK_TABLES,
-            StatementKind.UNLOCK_TABLES, StatementKind.DDL);
+    private static final Set<StatementKind> KINDS = EnumSet.of(StatementKind.SELECT, StatementKind.DDL);
 
     private final PatternMemory memory;
     private final CallSiteSampler sites;
@@ -42,24 +42,9 @@ final class PatternRecorder implements FactListener {
         ThreadMemory m = memory.current();
         long conn = f.connection().id();
         SqlShape shape = f.shape();
-        switch (shape.kind()) {
-            case LOCK_TABLES:
-                m.sessionLock(conn, true);
-                return;
-            case UNLOCK_TABLES:
-                m.sessionLock(conn, false);
-                return;
-            case DDL:
-                invalidateIndexes(f);
-                return;
-            default:
-                break;
-        }
-        if (shape.namedLock()) {
-            m.sessionLock(conn, true);
-        }
-        if (shape.releasesNamedLock()) {
-            m.sessionLock(conn, false);
+        if (shape.kind() == StatementKind.DDL) {
+            invalidateIndexes(f);
+            return;
         }
         if (shape.lock() == LockMode.FOR_UPDATE && f.inTransaction()) {
             m.exclusiveLock(conn, f.transactionId());
@@ -93,7 +78,7 @@ final class PatternRecorder implements FactListener {
         }
         CallSiteSampler.Site site = sites.site(shape, config, check);
         m.add(new ThreadMemory.Opener(f, site.element(), site.walked(), check,
-                f.inTransaction() && m.exclusiveLocked(conn, f.transactionId()), m.sessionLocked(conn)));
+                f.inTransaction() && m.exclusiveLocked(conn, f.transactionId()), f.connection().sessionLocked()));
     }
 
     private static final Pattern DDL_TABLE = Pattern.compile(

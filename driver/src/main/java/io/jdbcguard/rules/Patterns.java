@@ -121,7 +121,7 @@ final class Patterns {
     /** Whether the pattern is serialized, and so safe. */
     static boolean serialized(ThreadMemory memory, ThreadMemory.Opener o, ExecutionFact w, String relation) {
         if (o.underSessionLock && o.fact.connection().id() == w.connection().id()
-                && memory.sessionLocked(w.connection().id())) {
+                && w.connection().sessionLocked()) {
             return true;
         }
         if (!"in the same transaction".equals(relation)) {

@@ -81,8 +81,6 @@ final class ThreadMemory {
     private final long[] lockTransaction = new long[LOCKS];
     private int lockNext;
 
-    private final long[] sessionLocked = new long[LOCKS];
-    private int sessionNext;
 
     // Transactions that hit a duplicate key on a table under REPEATABLE READ: (connection, transaction, table).
     private final long[] staleConnection = new long[LOCKS];
@@ -162,27 +160,4 @@ final class ThreadMemory {
         return false;
     }
 
-    void sessionLock(long connection, boolean held) {
-        for (int i = 0; i < LOCKS; i++) {
-            if (sessionLocked[i] == connection) {
-                if (!held) {
-                    sessionLocked[i] = 0;
-                }
-                return;
-            }
-        }
-        if (held) {
-            sessionLocked[sessionNext] = connection;
-            sessionNext = (sessionNext + 1) % LOCKS;
-        }
-    }
-
-    boolean sessionLocked(long connection) {
-        for (int i = 0; i < LOCKS; i++) {
-            if (sessionLocked[i] == connection) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

@@ -194,6 +194,7 @@ class CheckThenInsertTest {
                     st.executeUpdate("INSERT INTO cti_n (email) VALUES ('once2@x')");
                 }
             }
+            assertThat(io.jdbcguard.GuardStats.awaitFindings(10_000)).isTrue(); // the index read runs in the background
             assertThat(io.jdbcguard.GuardStats.indexLookups() - lookups).isEqualTo(1);
             assertThat(log.events()).extracting(ILoggingEvent::getLevel)
                     .containsExactly(Level.ERROR, Level.ERROR, Level.ERROR);
@@ -211,6 +212,7 @@ class CheckThenInsertTest {
             }
             st.executeUpdate("INSERT INTO cti_n (email) VALUES ('after@x')");
             assertThat(log.events()).extracting(ILoggingEvent::getLevel).containsExactly(Level.ERROR, Level.WARN);
+            assertThat(io.jdbcguard.GuardStats.awaitFindings(10_000)).isTrue();
             assertThat(io.jdbcguard.GuardStats.indexLookups() - lookups).as("read again after the DDL only").isEqualTo(2);
         }
     }
@@ -233,6 +235,26 @@ class CheckThenInsertTest {
     }
 
     // ---- safe neighbours ------------------------------------------------------------------------
+
+    @Test
+    void aNamedLockSerializesUntilReleasedEvenWhenNobodyReadsTheRelease() throws Exception {
+        // Flyway takes GET_LOCK and releases it without reading RELEASE_LOCK's result: the guard once kept
+        // the lock for ever and every later pattern on that pooled connection was taken as serialized.
+        try (Connection c = TestDatabase.guarded(); java.sql.Statement st = c.createStatement()) {
+            expect(CTI, 0, () -> {
+                try (ResultSet rs = st.executeQuery("SELECT GET_LOCK('cti', 5)")) {
+                    assertThat(rs.next()).isTrue();
+                }
+                select(c, "SELECT id FROM cti_n WHERE email = ?", "locked@x");
+                insert(c, "cti_n", "locked@x");
+            });
+            expect(CTI, 1, () -> {
+                st.execute("SELECT RELEASE_LOCK('cti')"); // its result never read
+                select(c, "SELECT id FROM cti_n WHERE email = ?", "released@x");
+                insert(c, "cti_n", "released@x");
+            });
+        }
+    }
 
     @Test
     void lockingChecksInTheTransactionAreSafe() throws Exception {
