@@ -140,6 +140,31 @@ class JdbcGuardAutoConfigurationTest {
     }
 
     @Test
+    void aMariaDbConnectorJPoolIsGuardedToo() {
+        List<Finding> seen = new CopyOnWriteArrayList<>();
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(JdbcGuardAutoConfiguration.class))
+                .withBean("dataSource", DataSource.class, () -> {
+                    String u = TestDatabase.url();
+                    HikariDataSource ds = new HikariDataSource();
+                    ds.setJdbcUrl("jdbc:mariadb:" + u.substring("jdbc:mysql:".length(), u.indexOf('?')) + "?user=root");
+                    ds.setMaximumPoolSize(2);
+                    return ds;
+                })
+                .run(ctx -> {
+                    DataSource ds = ctx.getBean(DataSource.class);
+                    try (Connection c = ds.getConnection()) {
+                        assertThat(c.isWrapperFor(org.mariadb.jdbc.Connection.class)).isTrue();
+                    }
+                    try (JdbcGuard.Registration r = Guard.global().addFindingListener(seen::add)) {
+                        getOrCreate(ds, "maria@x");
+                        assertThat(Guard.global().awaitFindings(10_000)).isTrue();
+                    }
+                    assertThat(seen).singleElement().satisfies(f -> assertThat(f.table()).isEqualTo("sb_u"));
+                });
+    }
+
+    @Test
     void strictModeFromProperties() {
         runner.withPropertyValues("jdbc-guard.mode=strict").run(ctx -> {
             DataSource ds = ctx.getBean(DataSource.class);
