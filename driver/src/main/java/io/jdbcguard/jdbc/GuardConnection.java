@@ -8,6 +8,7 @@ import io.jdbcguard.fact.TransactionEvent;
 import io.jdbcguard.internal.InternalErrors;
 import io.jdbcguard.sql.Isolation;
 import io.jdbcguard.sql.SqlShape;
+import io.jdbcguard.sql.StatementKind;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -109,16 +110,7 @@ public final class GuardConnection extends ForwardingConnection {
 
     /** Starts an execution record if a listener wants this kind; {@code null} otherwise. */
     Exec record(String sql, SqlShape shape, Object[] params) {
-        if (shape == null || !bus.wants(shape.kind())) {
-            return null;
-        }
-        try {
-            return new Exec(bus, info, sql, shape, params == null ? null : params.clone(), tx.transactionId(),
-                    inTransaction(), tx.autoCommit(), isolation());
-        } catch (Throwable t) {
-            InternalErrors.record("recording an execution", t);
-            return null;
-        }
+        return shape == null || !bus.wants(shape.kind()) ? null : exec(sql, shape, params);
     }
 
     /**
@@ -148,14 +140,16 @@ public final class GuardConnection extends ForwardingConnection {
 
     /** Records a failed execution nobody records on success, when a listener reads such failures. */
     Exec recordFailure(String sql, SqlShape shape, Object[] params) {
-        if (shape == null || !bus.wantsFailure(shape.kind())) {
-            return null;
-        }
+        return shape == null || !bus.wantsFailure(shape.kind()) ? null : exec(sql, shape, params);
+    }
+
+    /** The record of an execution in the connection's present state; {@code null} if it cannot be made. */
+    private Exec exec(String sql, SqlShape shape, Object[] params) {
         try {
             return new Exec(bus, info, sql, shape, params == null ? null : params.clone(), tx.transactionId(),
                     inTransaction(), tx.autoCommit(), isolation());
         } catch (Throwable t) {
-            InternalErrors.record("recording a failed execution", t);
+            InternalErrors.record("recording an execution", t);
             return null;
         }
     }
@@ -185,10 +179,10 @@ public final class GuardConnection extends ForwardingConnection {
             if (shape != null && failure == null) {
                 // Session locks are the connection's, seen from every statement, read or not (Flyway
                 // releases its GET_LOCK without reading the result).
-                if (shape.kind() == io.jdbcguard.sql.StatementKind.LOCK_TABLES || shape.namedLock()) {
+                if (shape.kind() == StatementKind.LOCK_TABLES || shape.namedLock()) {
                     info.sessionLocked(true);
                 }
-                if (shape.kind() == io.jdbcguard.sql.StatementKind.UNLOCK_TABLES || shape.releasesNamedLock()) {
+                if (shape.kind() == StatementKind.UNLOCK_TABLES || shape.releasesNamedLock()) {
                     info.sessionLocked(false);
                 }
             }

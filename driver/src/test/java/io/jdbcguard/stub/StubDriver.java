@@ -104,15 +104,25 @@ public final class StubDriver implements Driver {
         return null;
     }
 
-    static Object wrapperMethod(Object self, Method m, Object[] args) throws SQLException {
-        Class<?> iface = (Class<?>) args[0];
-        if (m.getName().equals("isWrapperFor")) {
-            return iface.isInstance(self);
+    /** What every stub object answers alike: the wrapper and identity methods, else a default value. */
+    static Object common(Object self, Method m, Object[] args, String name) throws SQLException {
+        switch (m.getName()) {
+            case "isWrapperFor":
+                return ((Class<?>) args[0]).isInstance(self);
+            case "unwrap":
+                if (((Class<?>) args[0]).isInstance(self)) {
+                    return self;
+                }
+                throw new SQLException("not a wrapper for " + args[0]);
+            case "hashCode":
+                return System.identityHashCode(self);
+            case "equals":
+                return self == args[0];
+            case "toString":
+                return name;
+            default:
+                return defaultValue(m.getReturnType());
         }
-        if (iface.isInstance(self)) {
-            return self;
-        }
-        throw new SQLException("not a wrapper for " + iface);
     }
 
     static final class ConnectionHandler implements InvocationHandler {
@@ -163,17 +173,8 @@ public final class StubDriver implements Driver {
                                         return defaultValue(mm.getReturnType());
                                 }
                             });
-                case "unwrap":
-                case "isWrapperFor":
-                    return wrapperMethod(proxy, m, args);
-                case "hashCode":
-                    return System.identityHashCode(proxy);
-                case "equals":
-                    return proxy == args[0];
-                case "toString":
-                    return "StubConnection";
                 default:
-                    return defaultValue(m.getReturnType());
+                    return common(proxy, m, args, "StubConnection");
             }
         }
 
@@ -251,17 +252,8 @@ public final class StubDriver implements Driver {
                 }
                 case "getConnection":
                     return connection;
-                case "unwrap":
-                case "isWrapperFor":
-                    return wrapperMethod(proxy, m, args);
-                case "hashCode":
-                    return System.identityHashCode(proxy);
-                case "equals":
-                    return proxy == args[0];
-                case "toString":
-                    return "StubStatement";
                 default:
-                    return defaultValue(m.getReturnType());
+                    return common(proxy, m, args, "StubStatement");
             }
         }
     }
@@ -293,17 +285,8 @@ public final class StubDriver implements Driver {
                     return value;
                 case "getStatement":
                     return statement;
-                case "unwrap":
-                case "isWrapperFor":
-                    return wrapperMethod(proxy, m, args);
-                case "hashCode":
-                    return System.identityHashCode(proxy);
-                case "equals":
-                    return proxy == args[0];
-                case "toString":
-                    return "StubResultSet";
                 default:
-                    return defaultValue(m.getReturnType());
+                    return common(proxy, m, args, "StubResultSet");
             }
         }
     }
