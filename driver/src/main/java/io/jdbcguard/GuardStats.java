@@ -29,6 +29,11 @@ public final class GuardStats {
         return Guard.global().core().counters().indexLookups.sum();
     }
 
+    /** How many stacks the guard walked to name call sites (sampled once a place is known; the README says when). */
+    public static long stackWalks() {
+        return Guard.global().core().counters().stackWalks.sum();
+    }
+
     /**
      * Waits until every finding made so far is logged. A place's first finding is logged when what
      * decides its level is known (whether a unique index covers the columns, read in the background the

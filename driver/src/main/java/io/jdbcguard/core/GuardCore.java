@@ -46,8 +46,8 @@ public final class GuardCore implements AutoCloseable {
 
     private final String name;
     private final Reporter reporter = new Reporter();
-    private final GuardRules rules = new GuardRules(reporter);
     private final Counters counters = new Counters();
+    private final GuardRules rules = new GuardRules(reporter, counters);
     private final GuardThreads threads;
     private final GuardRuntime runtime;
     private final GuardMBean mbean;

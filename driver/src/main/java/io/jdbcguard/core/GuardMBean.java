@@ -16,6 +16,8 @@ final class GuardMBean {
 
         long getIndexLookups();
 
+        long getStackWalks();
+
         Map<String, Long> getFindingsByRule();
 
         Map<String, Long> getFindingsByPlace();
@@ -52,6 +54,11 @@ final class GuardMBean {
                     @Override
                     public long getIndexLookups() {
                         return core.counters().indexLookups.sum();
+                    }
+
+                    @Override
+                    public long getStackWalks() {
+                        return core.counters().stackWalks.sum();
                     }
 
                     @Override

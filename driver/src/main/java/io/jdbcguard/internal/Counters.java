@@ -9,4 +9,6 @@ public final class Counters {
     public final LongAdder statements = new LongAdder();
     /** Reads of a table's unique indexes sent to a server. */
     public final LongAdder indexLookups = new LongAdder();
+    /** Stack walks for the call sites of patterns (sampled: see the README's "Call sites"). */
+    public final LongAdder stackWalks = new LongAdder();
 }

@@ -2,6 +2,7 @@ package io.jdbcguard.rules;
 
 import io.jdbcguard.fact.FactBus;
 import io.jdbcguard.fact.FactListener;
+import io.jdbcguard.internal.Counters;
 import java.util.List;
 
 /**
@@ -15,8 +16,8 @@ public final class GuardRules {
     private final PatternMemory memory = new PatternMemory();
     private final List<FactListener> listeners;
 
-    public GuardRules(Reporter reporter) {
-        Patterns patterns = new Patterns(memory, new CallSiteSampler(), reporter);
+    public GuardRules(Reporter reporter, Counters counters) {
+        Patterns patterns = new Patterns(memory, new CallSiteSampler(counters.stackWalks), reporter);
         listeners = List.of(new PatternRecorder(memory, patterns.sites), new CheckThenInsertRule(patterns),
                 new LostUpdateRule(patterns), new LockWithoutTransactionRule(reporter),
                 new StaleReadRule(memory, reporter), new IsolationRule(reporter));

@@ -72,11 +72,10 @@ final class Patterns {
     private Finding report(RuleId rule, ThreadMemory.Opener o, ExecutionFact w, String relation, List<String> columns,
                            List<String> indexKey, FindingBuilder build) {
         GuardConfig config = w.connection().config();
-        StackTraceElement writeSite = CallSites.capture(config.appPackages());
-        if (!o.walked && !sameMethod(o.site, writeSite)) {
-            // The read's site stands in from an earlier execution of its SQL, elsewhere perhaps: rather than
+        StackTraceElement writeSite = sites.writeSite(o, w.shape(), config);
+        if (writeSite == null) {
+            // The read's site stood in from an earlier execution of its SQL, elsewhere perhaps: rather than
             // name a wrong line, this occurrence goes unreported and the SQL's reads are walked from now on.
-            sites.severalPlaces(o.fact.shape());
             return null;
         }
         TableName table = w.shape().structure().table();
