@@ -34,14 +34,17 @@ import org.openjdk.jmh.annotations.Warmup;
 public class StubBench {
 
     static final String URL = "jdbc:stub:bench";
+    /** 93 characters; with a 7-digit literal, 100. */
+    static final String PLAIN = "SELECT a.id, a.balance, a.owner, a.updated_at FROM accounts a WHERE a.status = 1 AND a.id =  ";
 
-    @Param({"raw", "guard-off", "guard", "p6spy-logging", "p6spy-core", "dsproxy"})
+    @Param({"raw", "guard-off", "guard-norules", "guard", "p6spy-logging", "p6spy-core", "dsproxy"})
     public String variant;
 
     private Connection connection;
     private Connection txConnection;
     private PreparedStatement point;
     private PreparedStatement insert;
+    private PreparedStatement delete;
     private Statement plain;
     private PreparedStatement check;
     private PreparedStatement checkInsert;
@@ -53,6 +56,7 @@ public class StubBench {
         connection = Variants.open(variant, URL);
         point = connection.prepareStatement("SELECT id, balance FROM accounts WHERE id = ?");
         insert = connection.prepareStatement("INSERT INTO events (kind, ref) VALUES (?, ?)");
+        delete = connection.prepareStatement("DELETE FROM sessions WHERE id = ?");
         plain = connection.createStatement();
         txConnection = Variants.open(variant, URL);
         txConnection.setAutoCommit(false);
@@ -96,10 +100,20 @@ public class StubBench {
         return insert.executeUpdate();
     }
 
-    /** A plain Statement whose text carries a different literal every time (exercises the shape cache). */
+    /** A prepared DELETE by id: a kind no rule reads after it runs. */
+    @Benchmark
+    public int preparedDelete() throws SQLException {
+        delete.setLong(1, counter++);
+        return delete.executeUpdate();
+    }
+
+    /**
+     * A plain Statement whose 100-character text carries a different literal every time (a text the guard
+     * has not seen: exercises the shape caches' miss path).
+     */
     @Benchmark
     public long plainStatementLiterals() throws SQLException {
-        try (ResultSet rs = plain.executeQuery("SELECT id, balance FROM accounts WHERE id = " + (counter++ & 0xFFFFF))) {
+        try (ResultSet rs = plain.executeQuery(PLAIN + (1_000_000 + (counter++ & 0xFFFFF)))) {
             rs.next();
             return rs.getLong(1);
         }

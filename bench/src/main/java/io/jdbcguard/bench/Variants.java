@@ -16,7 +16,7 @@ import net.ttddyy.dsproxy.support.ProxyDataSourceBuilder;
 public final class Variants {
 
     /** Variant names, in report order. */
-    public static final List<String> STUB = List.of("raw", "guard-off", "guard", "p6spy-logging", "p6spy-core", "dsproxy");
+    public static final List<String> STUB = List.of("raw", "guard-off", "guard-norules", "guard", "p6spy-logging", "p6spy-core", "dsproxy");
 
     private Variants() {
     }

@@ -61,6 +61,14 @@ public final class FactBus {
         snapshot = new Snapshot(l);
     }
 
+    /**
+     * The present listener set, as a token that changes whenever a listener is added or removed: what a
+     * statement decided from the listeners' interests holds while the token is the same.
+     */
+    public Object version() {
+        return snapshot;
+    }
+
     /** Whether any listener wants executions of this kind. */
     public boolean wants(StatementKind kind) {
         return (snapshot.kindMask & (1 << kind.ordinal())) != 0;

@@ -25,303 +25,406 @@ abstract class ForwardingPreparedStatement extends GuardStatement implements jav
 
     @Override
     public void setArray(int p0, java.sql.Array p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setArray(p0, p1);
     }
 
     @Override
     public void setAsciiStream(int p0, java.io.InputStream p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setAsciiStream(p0, p1);
     }
 
     @Override
     public void setAsciiStream(int p0, java.io.InputStream p1, int p2) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setAsciiStream(p0, p1, p2);
     }
 
     @Override
     public void setAsciiStream(int p0, java.io.InputStream p1, long p2) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setAsciiStream(p0, p1, p2);
     }
 
     @Override
     public void setBigDecimal(int p0, java.math.BigDecimal p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setBigDecimal(p0, p1);
     }
 
     @Override
     public void setBinaryStream(int p0, java.io.InputStream p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setBinaryStream(p0, p1);
     }
 
     @Override
     public void setBinaryStream(int p0, java.io.InputStream p1, int p2) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setBinaryStream(p0, p1, p2);
     }
 
     @Override
     public void setBinaryStream(int p0, java.io.InputStream p1, long p2) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setBinaryStream(p0, p1, p2);
     }
 
     @Override
     public void setBlob(int p0, java.io.InputStream p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setBlob(p0, p1);
     }
 
     @Override
     public void setBlob(int p0, java.io.InputStream p1, long p2) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setBlob(p0, p1, p2);
     }
 
     @Override
     public void setBlob(int p0, java.sql.Blob p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setBlob(p0, p1);
     }
 
     @Override
     public void setBoolean(int p0, boolean p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setBoolean(p0, p1);
     }
 
     @Override
     public void setByte(int p0, byte p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setByte(p0, p1);
     }
 
     @Override
     public void setBytes(int p0, byte[] p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setBytes(p0, p1);
     }
 
     @Override
     public void setCharacterStream(int p0, java.io.Reader p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setCharacterStream(p0, p1);
     }
 
     @Override
     public void setCharacterStream(int p0, java.io.Reader p1, int p2) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setCharacterStream(p0, p1, p2);
     }
 
     @Override
     public void setCharacterStream(int p0, java.io.Reader p1, long p2) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setCharacterStream(p0, p1, p2);
     }
 
     @Override
     public void setClob(int p0, java.io.Reader p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setClob(p0, p1);
     }
 
     @Override
     public void setClob(int p0, java.io.Reader p1, long p2) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setClob(p0, p1, p2);
     }
 
     @Override
     public void setClob(int p0, java.sql.Clob p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setClob(p0, p1);
     }
 
     @Override
     public void setDate(int p0, java.sql.Date p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setDate(p0, p1);
     }
 
     @Override
     public void setDate(int p0, java.sql.Date p1, java.util.Calendar p2) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setDate(p0, p1, p2);
     }
 
     @Override
     public void setDouble(int p0, double p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setDouble(p0, p1);
     }
 
     @Override
     public void setFloat(int p0, float p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setFloat(p0, p1);
     }
 
     @Override
     public void setInt(int p0, int p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setInt(p0, p1);
     }
 
     @Override
     public void setLong(int p0, long p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setLong(p0, p1);
     }
 
     @Override
     public void setNCharacterStream(int p0, java.io.Reader p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setNCharacterStream(p0, p1);
     }
 
     @Override
     public void setNCharacterStream(int p0, java.io.Reader p1, long p2) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setNCharacterStream(p0, p1, p2);
     }
 
     @Override
     public void setNClob(int p0, java.io.Reader p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setNClob(p0, p1);
     }
 
     @Override
     public void setNClob(int p0, java.io.Reader p1, long p2) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setNClob(p0, p1, p2);
     }
 
     @Override
     public void setNClob(int p0, java.sql.NClob p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setNClob(p0, p1);
     }
 
     @Override
     public void setNString(int p0, java.lang.String p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setNString(p0, p1);
     }
 
     @Override
     public void setNull(int p0, int p1) throws java.sql.SQLException {
-        bind(p0, null);
+        if (recording()) {
+            bind(p0, null);
+        }
         psDelegate.setNull(p0, p1);
     }
 
     @Override
     public void setNull(int p0, int p1, java.lang.String p2) throws java.sql.SQLException {
-        bind(p0, null);
+        if (recording()) {
+            bind(p0, null);
+        }
         psDelegate.setNull(p0, p1, p2);
     }
 
     @Override
     public void setObject(int p0, java.lang.Object p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setObject(p0, p1);
     }
 
     @Override
     public void setObject(int p0, java.lang.Object p1, int p2) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setObject(p0, p1, p2);
     }
 
     @Override
     public void setObject(int p0, java.lang.Object p1, int p2, int p3) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setObject(p0, p1, p2, p3);
     }
 
     @Override
     public void setObject(int p0, java.lang.Object p1, java.sql.SQLType p2) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setObject(p0, p1, p2);
     }
 
     @Override
     public void setObject(int p0, java.lang.Object p1, java.sql.SQLType p2, int p3) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setObject(p0, p1, p2, p3);
     }
 
     @Override
     public void setRef(int p0, java.sql.Ref p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setRef(p0, p1);
     }
 
     @Override
     public void setRowId(int p0, java.sql.RowId p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setRowId(p0, p1);
     }
 
     @Override
     public void setSQLXML(int p0, java.sql.SQLXML p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setSQLXML(p0, p1);
     }
 
     @Override
     public void setShort(int p0, short p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setShort(p0, p1);
     }
 
     @Override
     public void setString(int p0, java.lang.String p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setString(p0, p1);
     }
 
     @Override
     public void setTime(int p0, java.sql.Time p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setTime(p0, p1);
     }
 
     @Override
     public void setTime(int p0, java.sql.Time p1, java.util.Calendar p2) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setTime(p0, p1, p2);
     }
 
     @Override
     public void setTimestamp(int p0, java.sql.Timestamp p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setTimestamp(p0, p1);
     }
 
     @Override
     public void setTimestamp(int p0, java.sql.Timestamp p1, java.util.Calendar p2) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setTimestamp(p0, p1, p2);
     }
 
     @Override
     public void setURL(int p0, java.net.URL p1) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setURL(p0, p1);
     }
 
     @Override
     public void setUnicodeStream(int p0, java.io.InputStream p1, int p2) throws java.sql.SQLException {
-        bind(p0, p1);
+        if (recording()) {
+            bind(p0, p1);
+        }
         psDelegate.setUnicodeStream(p0, p1, p2);
     }
+
+    /** Whether bound values are recorded: asked first, so nothing is boxed when none is. */
+    abstract boolean recording();
 
     /** Records the value bound to a parameter; {@code null} for SQL NULL. */
     abstract void bind(int parameterIndex, java.lang.Object value);

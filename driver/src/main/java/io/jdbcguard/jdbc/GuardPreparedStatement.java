@@ -31,7 +31,7 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
 
     @Override
     final void bind(int parameterIndex, Object value) {
-        if (shape == null || parameterIndex < 1 || !recording()) {
+        if (shape == null || parameterIndex < 1) {
             return;
         }
         Object[] p = params;
@@ -42,9 +42,44 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
         p[parameterIndex] = value;
     }
 
-    /** Whether a listener will read this statement's values, after it runs or before. */
-    private boolean recording() {
-        return connection.bus.wants(shape.kind()) || connection.bus.wantsBefore(shape);
+    /** What the listeners want of this statement, for one listener set (replaced, never changed). */
+    private static final class Interest {
+        final Object version;
+        /** A listener reads its values, after it runs or before. */
+        final boolean recording;
+        /** A listener wants to see it before it runs. */
+        final boolean before;
+
+        Interest(Object version, boolean recording, boolean before) {
+            this.version = version;
+            this.recording = recording;
+            this.before = before;
+        }
+    }
+
+    private static final Interest NONE = new Interest(null, false, false);
+    private Interest interest = NONE;
+
+    /** The listeners' interest in this statement, asked once per listener set rather than per bind or execute. */
+    private Interest interest() {
+        Interest i = interest;
+        Object v = connection.bus.version();
+        if (i.version != v) {
+            boolean before = false;
+            boolean recording = false;
+            if (shape != null) {
+                before = connection.bus.wantsBefore(shape);
+                recording = before || connection.bus.wants(shape.kind());
+            }
+            i = new Interest(v, recording, before);
+            interest = i;
+        }
+        return i;
+    }
+
+    @Override
+    final boolean recording() {
+        return interest().recording;
     }
 
     @Override
@@ -88,7 +123,7 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
      * run the statement as written: a decision to rewrite a read is dropped with the execution.
      */
     private <T> T run(boolean read, Call<T> call, Done<T> done) throws SQLException {
-        String rewritten = connection.decide(sql, shape, params, -1);
+        String rewritten = interest().before ? connection.decide(sql, shape, params, -1) : null;
         Exec exec = connection.record(sql, shape, params);
         PreparedStatement target = target(read ? rewritten : null);
         T result;
@@ -189,7 +224,7 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
     @Override
     public void addBatch() throws SQLException {
         psDelegate.addBatch();
-        if (shape != null && recording()) {
+        if (recording()) {
             if (batchParams == null) {
                 batchParams = new ArrayList<>();
             }

@@ -25,7 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class IndexCatalog {
 
     private final ConnectionInfo.DataSourceInfo dataSource;
-    private final Map<String, CompletableFuture<List<Set<String>>>> tables = new ConcurrentHashMap<>();
+    /** Schema (lower case, "" for the current one unknown) → table (lower case) → its unique indexes. */
+    private final Map<String, Map<String, CompletableFuture<List<Set<String>>>>> tables = new ConcurrentHashMap<>();
+    /** Names as written → lower case: a finding's lookup allocates nothing once its names were seen. */
+    private final Map<String, String> lowerCase = new ConcurrentHashMap<>();
 
     IndexCatalog(ConnectionInfo.DataSourceInfo dataSource) {
         this.dataSource = dataSource;
@@ -41,11 +44,15 @@ public final class IndexCatalog {
      */
     CompletableFuture<List<Set<String>>> lookup(TableName table, String currentSchema) {
         String schema = table.schema() != null ? table.schema() : currentSchema;
-        String key = key(schema, table.name());
-        CompletableFuture<List<Set<String>>> f = tables.get(key);
+        Map<String, CompletableFuture<List<Set<String>>>> inSchema = tables.get(lower(schema));
+        if (inSchema == null) {
+            inSchema = tables.computeIfAbsent(lower(schema), k -> new ConcurrentHashMap<>());
+        }
+        String name = lower(table.name());
+        CompletableFuture<List<Set<String>>> f = inSchema.get(name);
         if (f == null || f.isCompletedExceptionally()) {
             CompletableFuture<List<Set<String>>> started = new CompletableFuture<>();
-            f = f == null ? tables.putIfAbsent(key, started) : (tables.replace(key, f, started) ? null : tables.get(key));
+            f = f == null ? inSchema.putIfAbsent(name, started) : (inSchema.replace(name, f, started) ? null : inSchema.get(name));
             if (f == null) {
                 f = started;
                 dataSource.runtime().threads().run(() -> {
@@ -58,6 +65,21 @@ public final class IndexCatalog {
             }
         }
         return f;
+    }
+
+    private String lower(String s) {
+        if (s == null) {
+            return "";
+        }
+        String l = lowerCase.get(s);
+        if (l == null) {
+            if (lowerCase.size() > 4096) {
+                lowerCase.clear();
+            }
+            l = s.toLowerCase(Locale.ROOT);
+            lowerCase.put(s, l);
+        }
+        return l;
     }
 
     /**
@@ -77,18 +99,18 @@ public final class IndexCatalog {
         return Boolean.FALSE;
     }
 
-    /** Forgets a table after DDL on it; {@code null} forgets every table. */
+    /** Forgets a table after DDL on it ({@code schema} null: in every schema); {@code null} forgets every table. */
     void invalidate(String schema, String table) {
         if (table == null) {
             tables.clear();
-        } else {
-            tables.keySet().removeIf(k -> k.endsWith("." + table.toLowerCase(Locale.ROOT))
-                    && (schema == null || k.startsWith(schema.toLowerCase(Locale.ROOT) + ".")));
+            return;
         }
-    }
-
-    private static String key(String schema, String table) {
-        return (schema == null ? "" : schema.toLowerCase(Locale.ROOT)) + "." + table.toLowerCase(Locale.ROOT);
+        String name = table.toLowerCase(Locale.ROOT);
+        tables.forEach((s, inSchema) -> {
+            if (schema == null || s.equals(schema.toLowerCase(Locale.ROOT))) {
+                inSchema.remove(name);
+            }
+        });
     }
 
     private List<Set<String>> read(String schema, String table) {

@@ -174,7 +174,9 @@ public final class ForwardingGenerator {
             String call = spec.delegateField() + "." + m.getName() + "(" + args + ")";
             if (spec.iface() == PreparedStatement.class && m.getName().startsWith("set") && params.length >= 2
                     && m.getParameterTypes()[0] == int.class) {
-                sb.append("        bind(p0, ").append(m.getName().equals("setNull") ? "null" : "p1").append(");\n");
+                sb.append("        if (recording()) {\n")
+                        .append("            bind(p0, ").append(m.getName().equals("setNull") ? "null" : "p1").append(");\n")
+                        .append("        }\n");
                 needsBind = true;
             }
             if (m.getReturnType() == void.class) {
@@ -205,7 +207,9 @@ public final class ForwardingGenerator {
                     .append("    abstract java.sql.ResultSet wrapResultSet(java.sql.ResultSet resultSet) throws java.sql.SQLException;\n");
         }
         if (needsBind) {
-            sb.append("\n    /** Records the value bound to a parameter; {@code null} for SQL NULL. */\n")
+            sb.append("\n    /** Whether bound values are recorded: asked first, so nothing is boxed when none is. */\n")
+                    .append("    abstract boolean recording();\n")
+                    .append("\n    /** Records the value bound to a parameter; {@code null} for SQL NULL. */\n")
                     .append("    abstract void bind(int parameterIndex, java.lang.Object value);\n");
         }
         sb.append("}\n");
