@@ -32,7 +32,12 @@ public interface FactListener {
         return Set.of();
     }
 
-    /** Whether {@link #beforeExecution} wants to see this statement before it runs (cheap: called per statement). */
+    /**
+     * Whether {@link #beforeExecution} wants to see this statement before it runs (cheap: called per
+     * statement). A prepared statement records its bound values when a listener subscribes its kind, or
+     * wanted it before when the listener set last changed; a listener whose wish depends on what the thread
+     * did since (a stale snapshot) and that needs the values must subscribe the kind as well.
+     */
     default boolean wantsBefore(SqlShape shape) {
         return false;
     }

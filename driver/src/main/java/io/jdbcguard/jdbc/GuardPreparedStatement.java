@@ -42,44 +42,34 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
         p[parameterIndex] = value;
     }
 
-    /** What the listeners want of this statement, for one listener set (replaced, never changed). */
+    /** Whether a listener reads this statement's values, for one listener set (replaced, never changed). */
     private static final class Interest {
         final Object version;
-        /** A listener reads its values, after it runs or before. */
         final boolean recording;
-        /** A listener wants to see it before it runs. */
-        final boolean before;
 
-        Interest(Object version, boolean recording, boolean before) {
+        Interest(Object version, boolean recording) {
             this.version = version;
             this.recording = recording;
-            this.before = before;
         }
     }
 
-    private static final Interest NONE = new Interest(null, false, false);
+    private static final Interest NONE = new Interest(null, false);
     private Interest interest = NONE;
 
-    /** The listeners' interest in this statement, asked once per listener set rather than per bind or execute. */
-    private Interest interest() {
+    /**
+     * Whether a listener will read this statement's values, after it runs or before; asked of the listeners
+     * once per listener set, not per bind. (Whether one wants to see it before it runs is asked per
+     * execution: that can depend on what the thread did since, such as a duplicate key making reads stale.)
+     */
+    @Override
+    final boolean recording() {
         Interest i = interest;
         Object v = connection.bus.version();
         if (i.version != v) {
-            boolean before = false;
-            boolean recording = false;
-            if (shape != null) {
-                before = connection.bus.wantsBefore(shape);
-                recording = before || connection.bus.wants(shape.kind());
-            }
-            i = new Interest(v, recording, before);
+            i = new Interest(v, shape != null && (connection.bus.wants(shape.kind()) || connection.bus.wantsBefore(shape)));
             interest = i;
         }
-        return i;
-    }
-
-    @Override
-    final boolean recording() {
-        return interest().recording;
+        return i.recording;
     }
 
     @Override
@@ -123,7 +113,7 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
      * run the statement as written: a decision to rewrite a read is dropped with the execution.
      */
     private <T> T run(boolean read, Call<T> call, Done<T> done) throws SQLException {
-        String rewritten = interest().before ? connection.decide(sql, shape, params, -1) : null;
+        String rewritten = connection.decide(sql, shape, params, -1);
         Exec exec = connection.record(sql, shape, params);
         PreparedStatement target = target(read ? rewritten : null);
         T result;

@@ -140,6 +140,28 @@ class RulesOnStubTest {
         }
     }
 
+    /** What a prepared statement learns of the listeners may be kept; whether a read is stale may not. */
+    @Test
+    void aPreparedReadThatRanBeforeTheDuplicateIsStillRepairedAfterIt() throws Exception {
+        try (Connection c = connect(""); Statement st = c.createStatement();
+             java.sql.PreparedStatement read = c.prepareStatement("SELECT id FROM users WHERE email = ?")) {
+            st.execute("SET SESSION innodb_snapshot_isolation = OFF");
+            c.setAutoCommit(false);
+            read.setString(1, "duplicate");
+            try (ResultSet rs = read.executeQuery()) {
+                rs.next();
+            }
+            assertThatThrownBy(() -> st.executeUpdate("INSERT INTO users (email) VALUES ('duplicate')"))
+                    .isInstanceOf(java.sql.SQLIntegrityConstraintViolationException.class);
+            try (ResultSet rs = read.executeQuery()) {
+                rs.next();
+            }
+            assertThat(rules()).containsExactly("stale-read-after-duplicate:INFO");
+            assertThat(findings.get(0).message()).contains("Repaired (guard.recovery=fresh-read)");
+            c.rollback();
+        }
+    }
+
     @Test
     void riskyIsolationAndStrictModeRefusals() throws Exception {
         try (Connection c = connect("")) {
