@@ -285,12 +285,14 @@ final class Lexer {
         if (text.length() > MAX_NUMBER_DIGITS) {
             // Converting a long digit run is quadratic; such a value is kept as its text.
             value = text;
-        } else if (decimal) {
-            value = new BigDecimal(text);
-        } else if (text.length() < 19) {
+        } else if (text.length() < 19 && !decimal) {
             value = Long.parseLong(text);
         } else {
-            value = new BigDecimal(text);
+            try {
+                value = new BigDecimal(text);
+            } catch (NumberFormatException e) {
+                value = text; // an exponent past what BigDecimal holds (1e99999999999): kept as its text
+            }
         }
         literal(value, start);
     }

@@ -104,7 +104,7 @@ class SqlCorpusTest {
     @Test
     void anyTextIsClassifiedWithoutThrowing() {
         for (String s : new String[] {"", "   ", "'unterminated", "/* unterminated", "`x", "((((", "))))", ";",
-                "SELECT '\\", "?????", "\u0000", "SELECT ```a```"}) {
+                "SELECT '\\", "?????", "\u0000", "SELECT ```a```", "SELECT 1e99999999999", "SELECT 1.5e-3000000000"}) {
             assertThat(SqlShapes.of(s)).isNotNull();
         }
     }
