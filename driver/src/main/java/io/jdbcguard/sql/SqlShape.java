@@ -41,6 +41,15 @@ public final class SqlShape {
         this.statementEnd = statementEnd;
     }
 
+    /**
+     * This shape for a text whose normalised form is the same: other literals (or parameters where this one
+     * has literals), so another end offset.
+     */
+    SqlShape withLiterals(Object[] otherSlots, int otherParamCount, int otherStatementEnd) {
+        return new SqlShape(kind, lock, insertVariant, normalized, otherSlots, otherParamCount, set, implicitCommit, namedLock,
+                releasesNamedLock, structure, lockClauseStart, otherStatementEnd);
+    }
+
     public StatementKind kind() {
         return kind;
     }

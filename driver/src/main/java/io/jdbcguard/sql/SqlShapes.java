@@ -26,6 +26,10 @@ public final class SqlShapes {
 
     private static final BoundedCache<String, SqlShape> BY_TEXT = new BoundedCache<>(MAX_CACHE_BYTES);
     private static final BoundedCache<String, Structure> BY_NORMALIZED = new BoundedCache<>(MAX_CACHE_BYTES);
+    /** Texts up to this long are scanned for a known shape with other literals before being lexed. */
+    static final int MAX_SCANNED = 2048;
+    /** Normalised text → a shape whose texts differ only in literals ({@link LiteralScan}). */
+    private static final BoundedCache<String, SqlShape> TEMPLATES = new BoundedCache<>(MAX_CACHE_BYTES);
     private static final Structure UNPARSED = new Structure(null, List.of(), false, java.util.Set.of(),
             Structure.SelectForm.NONE, 0, List.of(), List.of(), List.of(), List.of());
 
@@ -39,7 +43,19 @@ public final class SqlShapes {
         }
         SqlShape shape = BY_TEXT.get(sql);
         if (shape == null) {
-            shape = classify(sql);
+            // A new text: if it differs from a known one only in its literals, it takes that one's shape with
+            // its own literals, unlexed (a plain statement with a new literal each time); else it is lexed.
+            LiteralScan scan = sql.length() <= MAX_SCANNED ? LiteralScan.of(sql) : null;
+            SqlShape template = scan == null ? null : TEMPLATES.get(scan.normalized);
+            if (template != null) {
+                shape = template.withLiterals(scan.slots, scan.paramCount, template.statementEnd() < 0 ? -1 : scan.statementEnd);
+            } else {
+                shape = classify(sql);
+                if (scan != null && scan.agreesWith(shape)) {
+                    TEMPLATES.put(shape.normalized(), shape, 4L * shape.normalized().length() + 24L * shape.slotCount()
+                            + literalBytes(shape) + 160);
+                }
+            }
             BY_TEXT.put(sql, shape, 2L * sql.length() + 2L * shape.normalized().length()
                     + 24L * shape.slotCount() + literalBytes(shape) + 160);
         }
@@ -55,14 +71,14 @@ public final class SqlShapes {
         return n;
     }
 
-    /** How many entries the two caches hold now (texts, normalised texts). */
+    /** How many entries the caches hold now (texts, normalised texts, literal templates). */
     public static int[] cacheSizes() {
-        return new int[] {BY_TEXT.size(), BY_NORMALIZED.size()};
+        return new int[] {BY_TEXT.size(), BY_NORMALIZED.size(), TEMPLATES.size()};
     }
 
-    /** The estimated bytes the two caches hold now (texts, normalised texts). */
+    /** The estimated bytes the caches hold now (texts, normalised texts, literal templates). */
     public static long[] cacheBytes() {
-        return new long[] {BY_TEXT.weight(), BY_NORMALIZED.weight()};
+        return new long[] {BY_TEXT.weight(), BY_NORMALIZED.weight(), TEMPLATES.weight()};
     }
 
     static SqlShape classify(String sql) {

@@ -56,7 +56,9 @@ class SqlCorpusTest {
         SqlShape a = SqlShapes.of("SELECT id FROM users WHERE email = 'a@x' /* one */");
         SqlShape b = SqlShapes.of("SELECT id  FROM users\n WHERE email = 'b@y'");
         assertThat(a.normalized()).isEqualTo(b.normalized()).isEqualTo("SELECT id FROM users WHERE email = ?");
-        assertThat(a.structure()).isSameAs(b.structure());
+        // Equal, not always the same object: a plain text may take its structure from a literal template,
+        // which another text of the same normalised form left when the caches held other entries.
+        assertThat(a.structure()).isEqualTo(b.structure());
         assertThat(a.slot(1).literal()).isEqualTo("a@x");
         assertThat(b.slot(1).literal()).isEqualTo("b@y");
     }
