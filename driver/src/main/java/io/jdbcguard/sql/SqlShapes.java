@@ -29,7 +29,7 @@ public final class SqlShapes {
     /** Texts up to this long are scanned for a known shape with other literals before being lexed. */
     static final int MAX_SCANNED = 2048;
     /** Normalised text → a shape whose texts differ only in literals ({@link LiteralScan}). */
-    private static final BoundedCache<String, SqlShape> TEMPLATES = new BoundedCache<>(MAX_CACHE_BYTES);
+    private static final BoundedCache<LiteralScan.Key, SqlShape> TEMPLATES = new BoundedCache<>(MAX_CACHE_BYTES);
     private static final Structure UNPARSED = new Structure(null, List.of(), false, java.util.Set.of(),
             Structure.SelectForm.NONE, 0, List.of(), List.of(), List.of(), List.of());
 
@@ -48,11 +48,13 @@ public final class SqlShapes {
             LiteralScan scan = sql.length() <= MAX_SCANNED ? LiteralScan.of(sql) : null;
             SqlShape template = scan == null ? null : TEMPLATES.get(scan.normalized);
             if (template != null) {
-                shape = template.withLiterals(scan.slots, scan.paramCount, template.statementEnd() < 0 ? -1 : scan.statementEnd);
+                // Not cached by its text: the template serves it again, and texts with ever new literals
+                // would only churn the text cache.
+                return template.withLiterals(scan.slots, scan.paramCount, template.statementEnd() < 0 ? -1 : scan.statementEnd);
             } else {
                 shape = classify(sql);
                 if (scan != null && scan.agreesWith(shape)) {
-                    TEMPLATES.put(shape.normalized(), shape, 4L * shape.normalized().length() + 24L * shape.slotCount()
+                    TEMPLATES.put(scan.normalized.kept(), shape, 4L * shape.normalized().length() + 24L * shape.slotCount()
                             + literalBytes(shape) + 160);
                 }
             }

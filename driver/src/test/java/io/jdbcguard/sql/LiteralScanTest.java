@@ -37,7 +37,8 @@ class LiteralScanTest {
         if (scan == null) {
             return;
         }
-        assertThat(scan.normalized).as(sql).isEqualTo(lexed.normalized());
+        assertThat(scan.normalized.toString()).as(sql).isEqualTo(lexed.normalized());
+        assertThat(scan.normalized.hashCode()).as(sql).isEqualTo(lexed.normalized().hashCode());
         assertThat(scan.slots.length).as(sql).isEqualTo(lexed.slotCount());
         assertThat(full(SqlShapes.of(sql))).as(sql).isEqualTo(full(lexed));
     }
