@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
@@ -31,6 +32,9 @@ public final class BenchAll {
     private BenchAll() {
     }
 
+    /** Consecutive end-to-end runs, each in a JVM of its own. */
+    static final int E2E_RUNS = 5;
+
     public static void main(String[] args) throws Exception {
         // JOL walks records (the guard's facts are records) only with this mode on JDK 17.
         System.setProperty("jol.magicFieldOffset", "true");
@@ -40,18 +44,33 @@ public final class BenchAll {
         StringBuilder md = new StringBuilder();
         String cp = System.getProperty("java.class.path");
 
-        System.out.println("== stub-driver microbenchmarks (JMH)");
+        System.out.println("== stub-driver microbenchmarks (JMH, with the GC profiler)");
         Map<String, Map<String, double[]>> stub = stub(quick);
 
-        System.out.println("== end-to-end on embedded MariaDB");
+        System.out.println("== where the guard's time goes (JFR)");
+        Map<String, Map<String, Integer>> profile = profile(cp, quick);
+
+        System.out.println("== end to end on embedded MariaDB, " + E2E_RUNS + " runs");
         String server = EndToEnd.serverVersion();
-        String pinned = EndToEnd.pin("0");
-        int rounds = quick ? 4 : 30;
-        long slice = quick ? 100 : 200;
-        int warmup = quick ? 2 : EndToEnd.WARMUP_SLICES;
-        EndToEnd.Result point = EndToEnd.pointSelect(rounds, slice, warmup);
-        EndToEnd.Result cti = EndToEnd.checkThenInsert(4, rounds, slice, warmup);
-        EndToEnd.pin("0-" + (cores - 1));
+        List<Map<String, Map<String, double[]>>> e2e = new ArrayList<>();
+        String pinned = "";
+        for (int run = 0; run < E2E_RUNS; run++) {
+            List<String> lines = fork(cp, EndToEndRun.class, quick ? "quick" : "full");
+            Map<String, Map<String, double[]>> byWorkload = new LinkedHashMap<>();
+            for (String l : lines) {
+                String[] f = l.split(" ");
+                if (f[0].equals("PINNED")) {
+                    pinned = l.substring(7);
+                } else if (f[0].equals("E2E")) {
+                    byWorkload.computeIfAbsent(f[1], k -> new LinkedHashMap<>()).put(f[2], new double[] {
+                            Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]),
+                            Double.parseDouble(f[6])});
+                }
+            }
+            System.out.println("run " + (run + 1) + ": " + ratio(byWorkload.get("point").get("guard")) + " / "
+                    + ratio(byWorkload.get("cti").get("guard")));
+            e2e.add(byWorkload);
+        }
 
         System.out.println("== worst case: hostile inputs, first sight (stub driver)");
         List<WorstCase.Result> worst = WorstCase.measure(StubBench.URL, quick ? 5 : 40);
@@ -76,52 +95,76 @@ public final class BenchAll {
                 .append("| datasource-proxy | ").append(version(cp, "datasource-proxy")).append(" (no-op listener) |\n")
                 .append("| JMH | ").append(version(cp, "jmh-core")).append(" |\n\n");
 
+        List<String> benches = new ArrayList<>(stub.keySet());
         md.append("## Stub driver: interception cost per operation (JMH, ns/op)\n\n")
                 .append("A tiny in-repo JDBC driver (`jdbc:stub:`) answers instantly with canned rows, so the score is the\n")
                 .append("cost of the JDBC calls and of whatever wraps them. *Added* is the variant's score minus `raw`'s.\n")
-                .append("`guard` is the default mode with every rule on. Each variant runs in its own forked JVM; ± is JMH's\n")
-                .append("99.9 % error.\n\n");
-        List<String> benches = new ArrayList<>(stub.keySet());
-        md.append("| variant |");
-        for (String b : benches) {
+                .append("`guard` is the default mode with every rule on; `guard-norules` disables every rule by URL;\n")
+                .append("`guard-off` is `guard.mode=off`. Each variant runs in its own forked JVM; ± is JMH's 99.9 % error.\n")
+                .append("`plainStatementLiterals` is a 100-character text with a new literal each time (a text the guard\n")
+                .append("has not seen); `preparedDelete` is a DELETE by id, a kind no rule reads after it runs.\n\n");
+        table(md, benches, stub, 0, "%.0f ± %.0f", "%+.0f");
+        md.append("\n## Stub driver: allocation per operation (JMH `-prof gc`, `gc.alloc.rate.norm`, bytes/op)\n\n")
+                .append("What each operation leaves for the garbage collector; *added* is the variant's bytes minus `raw`'s.\n\n");
+        table(md, benches, stub, 2, "%.0f", "%+.0f");
+
+        md.append("\n## Where the guard's time goes (stub driver, every rule on; JFR execution samples)\n\n")
+                .append("Each benchmark body ran through the guard in a JVM of its own while JFR (the JDK's profiler)\n")
+                .append("sampled it every millisecond; a sample is charged to the innermost part of the guard on its stack\n")
+                .append("(JDK code to whoever called it; shared pattern code to the rule that called it). *ns* is that\n")
+                .append("part's share of the samples times the benchmark's `guard` score above, so the rows add up to the\n")
+                .append("whole operation, the stub driver and the loop included.\n\n");
+        md.append("| part |");
+        List<String> profiled = new ArrayList<>(profile.keySet());
+        for (String b : profiled) {
             md.append(' ').append(b).append(" |");
         }
         md.append("\n|---|");
-        for (int i = 0; i < benches.size(); i++) {
-            md.append("---|");
-        }
+        profiled.forEach(b -> md.append("---|"));
         md.append('\n');
-        for (String v : Variants.STUB) {
-            md.append("| ").append(v).append(" |");
-            for (String b : benches) {
-                double[] s = stub.get(b).get(v);
-                double[] raw = stub.get(b).get("raw");
-                if (s == null) {
-                    md.append(" – |");
-                } else if (v.equals("raw")) {
-                    md.append(String.format(Locale.ROOT, " %.0f ± %.0f |", s[0], s[1]));
-                } else {
-                    md.append(String.format(Locale.ROOT, " %.0f ± %.0f (added %+.0f) |", s[0], s[1], s[0] - raw[0]));
-                }
+        for (String part : Profile.PARTS) {
+            md.append("| ").append(part).append(" |");
+            for (String b : profiled) {
+                Map<String, Integer> counts = profile.get(b);
+                int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+                int n = counts.getOrDefault(part, 0);
+                double[] score = stub.get(b).get("guard");
+                md.append(total == 0 || score == null ? " – |" : String.format(Locale.ROOT, " %.0f ns (%.0f %%) |",
+                        score[0] * n / total, 100.0 * n / total));
             }
             md.append('\n');
         }
+        md.append("| samples |");
+        for (String b : profiled) {
+            md.append(' ').append(profile.get(b).values().stream().mapToInt(Integer::intValue).sum()).append(" |");
+        }
+        md.append('\n');
 
         md.append("\n## End to end on embedded MariaDB: throughput relative to raw Connector/J\n\n")
-                .append("Every variant runs against the same server. Each round runs a ").append(slice)
-                .append(" ms slice of every variant back to back (the order rotates each round); the ratio to `raw` is\n")
-                .append("formed within the round; shown: the median and the interquartile range over ").append(rounds)
-                .append(" rounds, after ").append(warmup).append(" warm-up slices of every variant (so the JIT has compiled each variant's code).\n")
-                .append("`raw2` is a second copy of the raw driver: its spread is the noise floor. `guard-norules` is the guard with every\n")
-                .append("rule disabled (wrappers and facts only).\n")
-                .append("The JVM and the server were pinned to one CPU while measuring: ").append(pinned).append(".\n\n")
+                .append(E2E_RUNS).append(" consecutive runs, each in a JVM of its own with its own embedded server. Within a run every\n")
+                .append("variant runs against the same server; each round runs a ").append(quick ? 100 : 200)
+                .append(" ms slice of every variant back to back (the order rotates each round),\n")
+                .append("the ratio to `raw` is formed within the round, and the median and interquartile range are taken over ")
+                .append(quick ? 4 : 30).append(" rounds,\nafter ").append(quick ? 2 : EndToEnd.WARMUP_SLICES)
+                .append(" warm-up slices of every variant. `raw2` is a second copy of the raw driver: the noise floor\n")
+                .append("of its run. The JVM and the server were pinned to one CPU while measuring (").append(pinned)
+                .append(", in the last run), so whatever CPU a wrapper spends is taken from the server.\n\n")
+                .append("| run | point select, guard | point select, raw2 (control) | check-then-insert ×4, guard | check-then-insert ×4, raw2 (control) |\n|---|---|---|---|---|\n");
+        for (int run = 0; run < e2e.size(); run++) {
+            Map<String, Map<String, double[]>> r = e2e.get(run);
+            md.append("| ").append(run + 1).append(" | ").append(ratio(r.get("point").get("guard"))).append(" | ")
+                    .append(ratio(r.get("point").get("raw2"))).append(" | ").append(ratio(r.get("cti").get("guard")))
+                    .append(" | ").append(ratio(r.get("cti").get("raw2"))).append(" |\n");
+        }
+        Map<String, Map<String, double[]>> last = e2e.get(e2e.size() - 1);
+        md.append("\nEvery variant, run ").append(e2e.size()).append(":\n\n")
                 .append("| variant | point select by primary key, 1 thread | check-then-insert transaction, 4 threads |\n|---|---|---|\n");
         for (String v : EndToEnd.VARIANTS) {
-            md.append("| ").append(v).append(" | ").append(point.ratios().get(v).ratio()).append(" | ")
-                    .append(cti.ratios().get(v).ratio()).append(" |\n");
+            md.append("| ").append(v).append(" | ").append(ratio(last.get("point").get(v))).append(" | ")
+                    .append(ratio(last.get("cti").get(v))).append(" |\n");
         }
         md.append(String.format(Locale.ROOT, "| raw, absolute | %.0f ops/s | %.0f tx/s |%n",
-                point.rawOpsPerSecond().median(), cti.rawOpsPerSecond().median()));
+                last.get("point").get("raw")[3], last.get("cti").get("raw")[3]));
 
         md.append("\n## Worst case: hostile inputs seen for the first time (stub driver, µs added per statement)\n\n")
                 .append("Every input is a text the guard has never seen (both shape caches miss), run once straight and once\n")
@@ -139,46 +182,142 @@ public final class BenchAll {
                         mem.statements(), mem.connectionStateBytes()))
                 .append(String.format(Locale.ROOT, "| state of the registered listeners (rules) after that | %,d bytes |%n", mem.listenerStateBytes()))
                 .append(String.format(Locale.ROOT, "| that thread's pattern memory (a ring of 16 openers, lock marks) after that | %,d bytes |%n", mem.threadMemoryBytes()))
-                .append(String.format(Locale.ROOT, "| shape caches after %,d distinct statement texts | %,d bytes (%,d texts, %,d normalised texts cached; bound %,d estimated bytes each) |%n",
+                .append(String.format(Locale.ROOT, "| shape caches (texts, normalised texts, literal templates) after %,d distinct statement texts | %,d bytes (%,d texts, %,d normalised texts cached; bound %,d estimated bytes each) |%n",
                         mem.distinctTexts(), mem.shapeCacheBytes(), mem.textEntries(), mem.normalizedEntries(),
                         io.jdbcguard.sql.SqlShapes.MAX_CACHE_BYTES));
 
         md.append("\n## Start-up: time from `main` to the first open connection (fresh JVM each, median of runs)\n\n")
                 .append("| variant | median | IQR |\n|---|---|---|\n");
-        startup.forEach((k, s) -> md.append(String.format(Locale.ROOT, "| %s | %.1f ms | %.1f–%.1f ms |%n", k, s.median(), s.p25(), s.p75())));
+        startup.forEach((k, st) -> md.append(String.format(Locale.ROOT, "| %s | %.1f ms | %.1f–%.1f ms |%n", k, st.median(), st.p25(), st.p75())));
 
-        double addedPoint = stub.get("pointSelect").get("guard")[0] - stub.get("pointSelect").get("raw")[0];
-        double p6Added = stub.get("pointSelect").get("p6spy-core")[0] - stub.get("pointSelect").get("raw")[0];
-        double dsAdded = stub.get("pointSelect").get("dsproxy")[0] - stub.get("pointSelect").get("raw")[0];
+        double addedPoint = added(stub, "pointSelect", "guard", 0);
+        double addedPec = added(stub, "prepareExecuteClose", "guard", 0);
+        double addedPlain = added(stub, "plainStatementLiterals", "guard", 0);
+        double p6Added = added(stub, "pointSelect", "p6spy-core", 0);
+        double allocPoint = added(stub, "pointSelect", "guard", 2);
+        double allocDelete = added(stub, "preparedDelete", "guard", 2);
+        double allocNoRules = added(stub, "preparedDelete", "guard-norules", 2);
         double startDiff = startup.get("guard").median() - startup.get("raw").median();
-        md.append("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n")
-                .append(row("stub: added cost per point select, all rules on, ≤ 100 ns", String.format(Locale.ROOT, "%.0f ns", addedPoint), addedPoint <= 100))
-                .append(row("stub: below P6Spy's bare interception (p6spy-core)", String.format(Locale.ROOT, "%.0f vs %.0f ns", addedPoint, p6Added), addedPoint < p6Added))
-                .append(row("stub: under a third of datasource-proxy's", String.format(Locale.ROOT, "%.0f vs %.0f / 3 = %.0f ns", addedPoint, dsAdded, dsAdded / 3), addedPoint < dsAdded / 3))
-                .append(row("end to end: point select ≥ 0.98 × raw", point.ratios().get("guard").ratio(), point.ratios().get("guard").median() >= 0.98))
-                .append(row("end to end: check-then-insert ≥ 0.98 × raw", cti.ratios().get("guard").ratio(), cti.ratios().get("guard").median() >= 0.98))
-                .append(row("per-connection state ≤ 64 KiB after a million statements (connection + rules + thread memory)",
-                        String.format(Locale.ROOT, "%,d bytes", mem.connectionStateBytes() + mem.listenerStateBytes() + mem.threadMemoryBytes()),
-                        mem.connectionStateBytes() + mem.listenerStateBytes() + mem.threadMemoryBytes() <= 65536))
-                .append(row("shape caches within their byte bound (measured by JOL, both caches)",
+        long perConn = mem.connectionStateBytes() + mem.listenerStateBytes() + mem.threadMemoryBytes();
+        md.append("\n## Targets (issue 14)\n\n| target | measured | met |\n|---|---|---|\n")
+                .append(row("stub: added per prepared point select, all rules on, ≤ 60 ns", ns(addedPoint), addedPoint <= 60))
+                .append(row("stub: under half of P6Spy's bare interception (p6spy-core) per point select",
+                        ns(addedPoint) + " vs " + ns(p6Added) + " / 2", addedPoint <= p6Added / 2))
+                .append(row("stub: added per prepare + execute + close ≤ 80 ns", ns(addedPec), addedPec <= 80))
+                .append(row("stub: added per plain statement with a new literal (100 characters) ≤ 250 ns", ns(addedPlain), addedPlain <= 250))
+                .append(row("allocation: added per prepared point select ≤ 64 bytes", bytes(allocPoint), allocPoint <= 64))
+                .append(row("allocation: added per execute of a kind no rule wants (prepared DELETE by id) ≤ 0 bytes",
+                        bytes(allocDelete) + " (every rule disabled: " + bytes(allocNoRules) + ")", allocDelete <= 0.5 && allocNoRules <= 0.5));
+        for (String[] w : new String[][] {{"point", "point select"}, {"cti", "check-then-insert transaction, 4 threads"}}) {
+            StringBuilder medians = new StringBuilder();
+            boolean all = true;
+            for (Map<String, Map<String, double[]>> r : e2e) {
+                double m = r.get(w[0]).get("guard")[0];
+                medians.append(medians.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", m));
+                all &= m >= 0.98;
+            }
+            md.append(row("end to end: " + w[1] + " ≥ 0.98 × raw in each of " + e2e.size() + " runs", medians.toString(), all));
+        }
+        md.append(row("per-connection state ≤ 64 KiB after a million statements (connection + rules + thread memory)",
+                        String.format(Locale.ROOT, "%,d bytes", perConn), perConn <= 65536))
+                .append(row("shape caches within their byte bound (measured by JOL, all three caches)",
                         String.format(Locale.ROOT, "%,d bytes", mem.shapeCacheBytes()),
-                        mem.shapeCacheBytes() <= 2 * io.jdbcguard.sql.SqlShapes.MAX_CACHE_BYTES))
+                        mem.shapeCacheBytes() <= 3 * io.jdbcguard.sql.SqlShapes.MAX_CACHE_BYTES))
                 .append(row("worst case: no hostile input adds more than 5 ms (first sight)",
                         String.format(Locale.ROOT, "%.1f µs", worst.stream().mapToDouble(WorstCase.Result::worstMicros).max().orElse(0)),
                         worst.stream().allMatch(r -> r.worstMicros() <= 5000)))
                 .append(row("first connection ≤ 100 ms slower than raw", String.format(Locale.ROOT, "%+.1f ms", startDiff), startDiff <= 100));
 
-        md.append("\n## How to run\n\n```\nbench/run.sh          # everything, about 10 minutes; rewrites BENCHMARKS.md\nbench/run.sh quick    # a smoke run of every stage\n```\n");
+        md.append("\n## How to run\n\n```\nbench/run.sh          # everything, about 25 minutes; rewrites BENCHMARKS.md\nbench/run.sh quick    # a smoke run of every stage\n```\n");
         Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
         System.out.println("wrote " + out.toAbsolutePath());
         System.exit(0);
+    }
+
+    /** One table of the stub results: {@code index} 0 for the time, 2 for the allocation. */
+    private static void table(StringBuilder md, List<String> benches, Map<String, Map<String, double[]>> stub, int index,
+                              String cell, String addedFormat) {
+        md.append("| variant |");
+        for (String b : benches) {
+            md.append(' ').append(b).append(" |");
+        }
+        md.append("\n|---|");
+        for (int i = 0; i < benches.size(); i++) {
+            md.append("---|");
+        }
+        md.append('\n');
+        for (String v : Variants.STUB) {
+            md.append("| ").append(v).append(" |");
+            for (String b : benches) {
+                double[] s = stub.get(b).get(v);
+                double[] raw = stub.get(b).get("raw");
+                if (s == null) {
+                    md.append(" – |");
+                    continue;
+                }
+                md.append(' ').append(String.format(Locale.ROOT, cell, s[index], s[index + 1]));
+                if (!v.equals("raw") && raw != null) {
+                    md.append(" (added ").append(String.format(Locale.ROOT, addedFormat, s[index] - raw[index])).append(')');
+                }
+                md.append(" |");
+            }
+            md.append('\n');
+        }
+    }
+
+    private static double added(Map<String, Map<String, double[]>> stub, String bench, String variant, int index) {
+        return stub.get(bench).get(variant)[index] - stub.get(bench).get("raw")[index];
+    }
+
+    private static String ns(double v) {
+        return String.format(Locale.ROOT, "%.0f ns", v);
+    }
+
+    private static String bytes(double v) {
+        return String.format(Locale.ROOT, "%.0f B", v);
+    }
+
+    private static String ratio(double[] s) {
+        return String.format(Locale.ROOT, "%.3f (IQR %.3f–%.3f)", s[0], s[1], s[2]);
+    }
+
+    /** Runs a main class in a JVM of its own and returns its output lines. */
+    private static List<String> fork(String cp, Class<?> main, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:FlightRecorderOptions:stackdepth=256", "-cp", cp, main.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String l = r.readLine(); l != null; l = r.readLine()) {
+                lines.add(l);
+            }
+        }
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(main.getSimpleName() + " failed:\n" + String.join("\n", lines));
+        }
+        return lines;
+    }
+
+    /** benchmark → part → samples. */
+    private static Map<String, Map<String, Integer>> profile(String cp, boolean quick) throws Exception {
+        Map<String, Map<String, Integer>> out = new LinkedHashMap<>();
+        for (String bench : Profile.BENCHMARKS) {
+            for (String l : fork(cp, Profile.class, quick ? "quick" : "full", bench)) {
+                String[] f = l.split(" ");
+                if (f.length == 4 && f[0].equals("PROFILE")) {
+                    out.computeIfAbsent(f[1], k -> new LinkedHashMap<>()).put(f[2].replace('_', ' '), Integer.parseInt(f[3]));
+                }
+            }
+        }
+        return out;
     }
 
     private static String row(String target, String measured, boolean met) {
         return "| " + target + " | " + measured + " | " + (met ? "yes" : "**no**") + " |\n";
     }
 
-    /** benchmark → variant → {score, error}. */
+    /** benchmark → variant → {score, error, bytes allocated per op, its error}. */
     private static Map<String, Map<String, double[]>> stub(boolean quick) throws Exception {
         OptionsBuilder ob = new OptionsBuilder();
         ob.include(StubBench.class.getName());
@@ -186,17 +325,20 @@ public final class BenchAll {
             ob.warmupIterations(1).warmupTime(TimeValue.milliseconds(300)).measurementIterations(2)
                     .measurementTime(TimeValue.milliseconds(300));
         }
-        Options opts = ob.timeUnit(TimeUnit.NANOSECONDS).build();
+        Options opts = ob.timeUnit(TimeUnit.NANOSECONDS).addProfiler(GCProfiler.class).build();
         Collection<RunResult> results = new Runner(opts).run();
         Map<String, Map<String, double[]>> out = new LinkedHashMap<>();
-        for (String b : List.of("pointSelect", "prepareExecuteClose", "preparedInsert", "plainStatementLiterals", "checkThenInsert")) {
+        for (String b : List.of("pointSelect", "prepareExecuteClose", "preparedInsert", "preparedDelete",
+                "plainStatementLiterals", "checkThenInsert")) {
             out.put(b, new LinkedHashMap<>());
         }
         for (RunResult r : results) {
             String label = r.getParams().getBenchmark();
             String bench = label.substring(label.lastIndexOf('.') + 1);
+            org.openjdk.jmh.results.Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
             out.computeIfAbsent(bench, k -> new LinkedHashMap<>()).put(r.getParams().getParam("variant"),
-                    new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
+                    new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(),
+                            alloc == null ? Double.NaN : alloc.getScore(), alloc == null ? Double.NaN : alloc.getScoreError()});
         }
         return out;
     }

@@ -53,7 +53,8 @@ final class Memory {
             Object memory = slot[0];
             slot[0] = null;
             GraphLayout without = GraphLayout.parseInstance(Thread.currentThread(), c,
-                    staticField(SqlShapes.class, "BY_TEXT"), staticField(SqlShapes.class, "BY_NORMALIZED"));
+                    staticField(SqlShapes.class, "BY_TEXT"), staticField(SqlShapes.class, "BY_NORMALIZED"),
+                    staticField(SqlShapes.class, "TEMPLATES"));
             threadBytes = GraphLayout.parseInstance(memory).subtract(without).totalSize();
             // The rules' own state (listeners on the bus, call-site samples, places), minus the same.
             listenerBytes = GraphLayout.parseInstance(io.jdbcguard.Guard.global().core().runtime().bus(),
@@ -67,7 +68,8 @@ final class Memory {
         }
         Object byText = staticField(SqlShapes.class, "BY_TEXT");
         Object byNormalized = staticField(SqlShapes.class, "BY_NORMALIZED");
-        long cacheBytes = GraphLayout.parseInstance(byText, byNormalized).totalSize();
+        long cacheBytes = GraphLayout.parseInstance(byText, byNormalized, staticField(SqlShapes.class, "TEMPLATES"))
+                .totalSize();
         int[] sizes = SqlShapes.cacheSizes();
         return new Result(connBytes, listenerBytes, threadBytes, statements, cacheBytes, sizes[0], sizes[1], distinctTexts);
     }
