@@ -5,8 +5,10 @@ import io.jdbcguard.sql.SqlShape;
 import io.jdbcguard.sql.StatementKind;
 
 /**
- * One execution of one statement (or one entry of a batch), as the rules see it: immutable, and free of
- * any JDBC object but the exception in a failed {@link Outcome}.
+ * One execution of one statement (or one entry of a batch), as the rules see it: free of any JDBC object
+ * but the exception in a failed {@link Outcome}, and immutable once listeners see it. The guard makes it
+ * when it hands the statement to the driver and completes it (outcome, clock) once, before publishing:
+ * one object per execution, not a record in flight and a fact after it.
  */
 public final class ExecutionFact {
 
@@ -19,10 +21,10 @@ public final class ExecutionFact {
     private final SqlShape shape;
     private final Object[] params;
     private final int batchIndex;
-    private final Outcome outcome;
-    private final long startNanos;
-    private final long endNanos;
-    private final Thread thread;
+    private Outcome outcome;
+    private long startNanos;
+    private long endNanos;
+    private Thread thread;
 
     ExecutionFact(ConnectionInfo connection, long transactionId, boolean inTransaction, boolean autoCommit,
                   Isolation isolation, String sql, SqlShape shape, Object[] params, int batchIndex, Outcome outcome,
@@ -40,6 +42,21 @@ public final class ExecutionFact {
         this.startNanos = startNanos;
         this.endNanos = endNanos;
         this.thread = thread;
+    }
+
+    /** The driver returned: the one clock read of a completed execution (later calls keep the first). */
+    void ended() {
+        if (endNanos == 0) {
+            endNanos = System.nanoTime();
+            startNanos = endNanos;
+        }
+    }
+
+    /** Completes it with its outcome, on the thread that saw the outcome, before any listener sees it. */
+    void complete(Outcome o) {
+        ended();
+        outcome = o;
+        thread = Thread.currentThread();
     }
 
     /** The connection (and through it the data source) it ran on. */
@@ -94,8 +111,8 @@ public final class ExecutionFact {
         if (k < 1 || k > shape.slotCount()) {
             return null;
         }
-        SqlShape.Slot slot = shape.slot(k);
-        return slot.paramIndex() > 0 ? param(slot.paramIndex()) : slot.literal();
+        int index = shape.slotParamIndex(k);
+        return index > 0 ? param(index) : shape.slotLiteral(k);
     }
 
     /** Position in its batch (0-based), or -1 when not part of a batch. */

@@ -130,13 +130,26 @@ public final class FactBus {
                 params, batchIndex, Outcome.PENDING, startNanos, startNanos, Thread.currentThread());
     }
 
-    /** Builds a fact and delivers it to each listener of its kind; never throws. */
-    public void publish(ConnectionInfo connection, long transactionId, boolean inTransaction, boolean autoCommit,
-                               Isolation isolation, String sql, SqlShape shape, Object[] params, int batchIndex,
-                               Outcome outcome, long startNanos, long endNanos) {
-        ExecutionFact fact = new ExecutionFact(connection, transactionId, inTransaction, autoCommit, isolation, sql,
-                shape, params, batchIndex, outcome, startNanos, endNanos, Thread.currentThread());
-        int bit = 1 << shape.kind().ordinal();
+    /**
+     * The fact of a statement being handed to the driver, completed later by {@link #ended} and
+     * {@link #publish}; its params are the caller's to give away (a copy, if it keeps binding).
+     */
+    public static ExecutionFact running(ConnectionInfo connection, long transactionId, boolean inTransaction,
+                                        boolean autoCommit, Isolation isolation, String sql, SqlShape shape,
+                                        Object[] params, int batchIndex) {
+        return new ExecutionFact(connection, transactionId, inTransaction, autoCommit, isolation, sql, shape, params,
+                batchIndex, Outcome.PENDING, 0, 0, null);
+    }
+
+    /** The driver returned from a running execution: its end time, read once. */
+    public static void ended(ExecutionFact running) {
+        running.ended();
+    }
+
+    /** Completes a running execution with its outcome and delivers it to each listener of its kind; never throws. */
+    public void publish(ExecutionFact fact, Outcome outcome) {
+        fact.complete(outcome);
+        int bit = 1 << fact.shape().kind().ordinal();
         Snapshot s = snapshot;
         FactListener[] ls = s.listeners;
         int[] masks = s.masks;

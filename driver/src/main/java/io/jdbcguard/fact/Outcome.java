@@ -57,7 +57,17 @@ public final class Outcome {
     }
 
     public static Outcome updateCount(long count) {
-        return new Outcome(Type.UPDATE_COUNT, false, null, count, null);
+        return count >= 0 && count < SMALL_COUNTS.length ? SMALL_COUNTS[(int) count]
+                : new Outcome(Type.UPDATE_COUNT, false, null, count, null);
+    }
+
+    /** The counts most updates return, made once. */
+    private static final Outcome[] SMALL_COUNTS = new Outcome[16];
+
+    static {
+        for (int i = 0; i < SMALL_COUNTS.length; i++) {
+            SMALL_COUNTS[i] = new Outcome(Type.UPDATE_COUNT, false, null, i, null);
+        }
     }
 
     public static Outcome failed(SQLException e) {

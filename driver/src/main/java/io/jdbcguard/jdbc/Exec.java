@@ -1,51 +1,21 @@
 package io.jdbcguard.jdbc;
 
-import io.jdbcguard.fact.ConnectionInfo;
+import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.fact.FactBus;
 import io.jdbcguard.fact.Outcome;
-import io.jdbcguard.sql.Isolation;
+import io.jdbcguard.internal.InternalErrors;
 import io.jdbcguard.sql.SqlShape;
+import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
- * One execution in flight: what was known when it was handed to the driver. Created only when a listener
- * wants the statement's kind; turned into an immutable fact once its outcome is known.
+ * What the wrappers share about an execution's record: its shape, its end, its publication. The record
+ * itself is the {@link ExecutionFact}, made (running) only when a listener wants the statement's kind
+ * and completed in place once its outcome is known.
  */
 final class Exec {
-    final FactBus bus;
-    final ConnectionInfo connection;
-    final String sql;
-    final SqlShape shape;
-    final Object[] params;
-    final long transactionId;
-    final boolean inTransaction;
-    final boolean autoCommit;
-    final Isolation isolation;
-    long endNanos;
 
-    Exec(FactBus bus, ConnectionInfo connection, String sql, SqlShape shape, Object[] params, long transactionId,
-         boolean inTransaction, boolean autoCommit, Isolation isolation) {
-        this.bus = bus;
-        this.connection = connection;
-        this.sql = sql;
-        this.shape = shape;
-        this.params = params;
-        this.transactionId = transactionId;
-        this.inTransaction = inTransaction;
-        this.autoCommit = autoCommit;
-        this.isolation = isolation;
-    }
-
-    /** The driver returned: the one clock read of a recorded execution. */
-    void ended() {
-        if (endNanos == 0) {
-            endNanos = System.nanoTime();
-        }
-    }
-
-    void publish(Outcome outcome, int batchIndex, Object[] batchParams) {
-        ended();
-        bus.publish(connection, transactionId, inTransaction, autoCommit, isolation, sql, shape,
-                batchParams != null ? batchParams : params, batchIndex, outcome, endNanos, endNanos);
+    private Exec() {
     }
 
     /** The shape of a text, or {@code null} if the guard failed on it (fail-open). */
@@ -56,21 +26,27 @@ final class Exec {
         try {
             return io.jdbcguard.sql.SqlShapes.of(sql);
         } catch (Throwable t) {
-            io.jdbcguard.internal.InternalErrors.record("classifying a statement", t);
+            InternalErrors.record("classifying a statement", t);
             return null;
         }
     }
 
+    /** The driver returned from a recorded execution (none: nothing to do). */
+    static void ended(ExecutionFact running) {
+        if (running != null) {
+            FactBus.ended(running);
+        }
+    }
+
     /** Publishes an execution's outcome, if it was recorded; never throws. */
-    static void publish(Exec exec, Outcome outcome) {
-        if (exec == null) {
+    static void publish(FactBus bus, ExecutionFact running, Outcome outcome) {
+        if (running == null) {
             return;
         }
         try {
-            exec.ended();
-            exec.publish(outcome, -1, null);
+            bus.publish(running, outcome);
         } catch (Throwable t) {
-            io.jdbcguard.internal.InternalErrors.record("analysis of " + exec.shape.kind(), t);
+            InternalErrors.record("analysis of " + running.kind(), t);
         }
     }
 
@@ -85,18 +61,16 @@ final class Exec {
         return l;
     }
 
-    static void publishBatchEntry(Exec exec, int i, Object[] params, long[] counts, java.sql.SQLException failure,
-                                  long start) {
-        if (exec == null) {
+    /** Publishes a batch entry's outcome: its count, or the batch's failure; never throws. */
+    static void publishBatchEntry(FactBus bus, ExecutionFact entry, int i, long[] counts, SQLException failure) {
+        if (entry == null) {
             return;
         }
         try {
-            Outcome outcome = counts != null && i < counts.length && counts[i] != java.sql.Statement.EXECUTE_FAILED
-                    ? Outcome.updateCount(counts[i]) : Outcome.failed(failure);
-            exec.ended();
-            exec.publish(outcome, i, params);
+            publish(bus, entry, counts != null && i < counts.length && counts[i] != Statement.EXECUTE_FAILED
+                    ? Outcome.updateCount(counts[i]) : Outcome.failed(failure));
         } catch (Throwable t) {
-            io.jdbcguard.internal.InternalErrors.record("analysis of a batch", t);
+            InternalErrors.record("analysis of a batch", t);
         }
     }
 }

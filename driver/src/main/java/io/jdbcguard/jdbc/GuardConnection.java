@@ -109,8 +109,13 @@ public final class GuardConnection extends ForwardingConnection {
     }
 
     /** Starts an execution record if a listener wants this kind; {@code null} otherwise. */
-    Exec record(String sql, SqlShape shape, Object[] params) {
-        return shape == null || !bus.wants(shape.kind()) ? null : exec(sql, shape, params);
+    ExecutionFact record(String sql, SqlShape shape, Object[] params) {
+        return shape == null || !bus.wants(shape.kind()) ? null : exec(sql, shape, params == null ? null : params.clone(), -1);
+    }
+
+    /** Starts the record of one batch entry (its values already a copy) if a listener wants this kind. */
+    ExecutionFact recordEntry(String sql, SqlShape shape, Object[] entryParams, int index) {
+        return shape == null || !bus.wants(shape.kind()) ? null : exec(sql, shape, entryParams, index);
     }
 
     /**
@@ -139,15 +144,16 @@ public final class GuardConnection extends ForwardingConnection {
     }
 
     /** Records a failed execution nobody records on success, when a listener reads such failures. */
-    Exec recordFailure(String sql, SqlShape shape, Object[] params) {
-        return shape == null || !bus.wantsFailure(shape.kind()) ? null : exec(sql, shape, params);
+    ExecutionFact recordFailure(String sql, SqlShape shape, Object[] params) {
+        return shape == null || !bus.wantsFailure(shape.kind()) ? null
+                : exec(sql, shape, params == null ? null : params.clone(), -1);
     }
 
     /** The record of an execution in the connection's present state; {@code null} if it cannot be made. */
-    private Exec exec(String sql, SqlShape shape, Object[] params) {
+    private ExecutionFact exec(String sql, SqlShape shape, Object[] params, int batchIndex) {
         try {
-            return new Exec(bus, info, sql, shape, params == null ? null : params.clone(), tx.transactionId(),
-                    inTransaction(), tx.autoCommit(), isolation());
+            return FactBus.running(info, tx.transactionId(), inTransaction(), tx.autoCommit(), isolation(), sql, shape,
+                    params, batchIndex);
         } catch (Throwable t) {
             InternalErrors.record("recording an execution", t);
             return null;

@@ -1,5 +1,6 @@
 package io.jdbcguard.jdbc;
 
+import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.internal.InternalErrors;
 import io.jdbcguard.sql.SqlShape;
 import java.sql.PreparedStatement;
@@ -94,7 +95,7 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
     /** What follows a successful call: the fact and the transaction state, and what the application gets. */
     @FunctionalInterface
     private interface Done<T> {
-        T after(GuardPreparedStatement st, Exec exec, T result);
+        T after(GuardPreparedStatement st, ExecutionFact exec, T result);
     }
 
     private static final Done<ResultSet> QUERIED = (st, exec, rs) -> st.queried(rs, exec, st.shape);
@@ -114,7 +115,7 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
      */
     private <T> T run(boolean read, Call<T> call, Done<T> done) throws SQLException {
         String rewritten = connection.decide(sql, shape, params, -1);
-        Exec exec = connection.record(sql, shape, params);
+        ExecutionFact exec = connection.record(sql, shape, params);
         PreparedStatement target = target(read ? rewritten : null);
         T result;
         try {
@@ -249,8 +250,8 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
             return;
         }
         for (int i = 0; i < entries.size(); i++) {
-            Exec exec = connection.record(sql, shape, null);
-            Exec.publishBatchEntry(exec, i, entries.get(i), counts, failure, start);
+            ExecutionFact entry = connection.recordEntry(sql, shape, entries.get(i), i);
+            Exec.publishBatchEntry(connection.bus, entry, i, counts, failure);
             connection.after(shape, counts != null && i < counts.length ? null : failure);
         }
     }

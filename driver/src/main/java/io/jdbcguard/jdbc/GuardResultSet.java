@@ -1,5 +1,6 @@
 package io.jdbcguard.jdbc;
 
+import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.fact.Outcome;
 import io.jdbcguard.internal.InternalErrors;
 import io.jdbcguard.sql.Structure;
@@ -16,9 +17,9 @@ public final class GuardResultSet extends ForwardingResultSet {
 
     private final GuardStatement statement;
     private final GuardConnection connection;
-    private Exec pending;
+    private ExecutionFact pending;
 
-    GuardResultSet(ResultSet delegate, GuardStatement statement, GuardConnection connection, Exec pending) {
+    GuardResultSet(ResultSet delegate, GuardStatement statement, GuardConnection connection, ExecutionFact pending) {
         super(delegate);
         this.statement = statement;
         this.connection = connection;
@@ -29,21 +30,21 @@ public final class GuardResultSet extends ForwardingResultSet {
     public boolean next() throws SQLException {
         boolean found = delegate.next();
         if (pending != null) {
-            Exec exec = pending;
+            ExecutionFact exec = pending;
             pending = null;
             firstRow(exec, found);
         }
         return found;
     }
 
-    private void firstRow(Exec exec, boolean found) {
+    private void firstRow(ExecutionFact exec, boolean found) {
         try {
             Long value = null;
-            Structure s = exec.shape.structure();
+            Structure s = exec.shape().structure();
             if (found && s != null && (s.form() == Structure.SelectForm.COUNT || s.form() == Structure.SelectForm.EXISTS)) {
                 value = delegate.getLong(1);
             }
-            exec.publish(Outcome.rows(found, value), -1, null);
+            connection.bus.publish(exec, Outcome.rows(found, value));
         } catch (Throwable t) {
             InternalErrors.record("analysis of a query result", t);
         }

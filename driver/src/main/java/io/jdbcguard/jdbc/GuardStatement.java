@@ -1,5 +1,6 @@
 package io.jdbcguard.jdbc;
 
+import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.fact.Outcome;
 import io.jdbcguard.internal.InternalErrors;
 import io.jdbcguard.internal.Vendor;
@@ -23,7 +24,7 @@ public class GuardStatement extends ForwardingStatement {
     /** Texts added with {@code addBatch(String)}, kept only while a listener is registered. */
     private List<String> batchTexts;
     /** The execution whose result set the application has not fetched yet ({@code execute} returned true). */
-    private Exec pendingResult;
+    private ExecutionFact pendingResult;
     private ResultSet lastDelegateResult;
     private GuardResultSet lastResult;
 
@@ -43,10 +44,8 @@ public class GuardStatement extends ForwardingStatement {
     }
 
     /** Wraps a result set of an execution; the fact is published at its first {@code next()}. */
-    final ResultSet queried(ResultSet rs, Exec exec, SqlShape shape) {
-        if (exec != null) {
-            exec.ended();
-        }
+    final ResultSet queried(ResultSet rs, ExecutionFact exec, SqlShape shape) {
+        Exec.ended(exec);
         connection.after(shape, null);
         if (rs == null) {
             return null;
@@ -62,9 +61,9 @@ public class GuardStatement extends ForwardingStatement {
      * threw it (class, SQLState, vendor code, stack). Where the guard ran a rewritten text, the
      * explanation travels as a suppressed exception of the driver's.
      */
-    final SQLException failed(Exec exec, String sql, SqlShape shape, Object[] params, String rewritten,
+    final SQLException failed(ExecutionFact exec, String sql, SqlShape shape, Object[] params, String rewritten,
                               SQLException e) {
-        Exec.publish(exec != null ? exec : connection.recordFailure(sql, shape, params), Outcome.failed(e));
+        Exec.publish(connection.bus, exec != null ? exec : connection.recordFailure(sql, shape, params), Outcome.failed(e));
         connection.after(shape, e);
         if (rewritten != null) {
             try {
@@ -79,16 +78,16 @@ public class GuardStatement extends ForwardingStatement {
         return e;
     }
 
-    final void updated(Exec exec, SqlShape shape, long count) {
-        Exec.publish(exec, Outcome.updateCount(count));
+    final void updated(ExecutionFact exec, SqlShape shape, long count) {
+        Exec.publish(connection.bus, exec, Outcome.updateCount(count));
         connection.after(shape, null);
     }
 
     /** After {@code execute}: the fact waits for the result set, or takes the update count now. */
-    final void executed(Exec exec, SqlShape shape, boolean hasResultSet) {
+    final void executed(ExecutionFact exec, SqlShape shape, boolean hasResultSet) {
         if (exec != null) {
             if (hasResultSet) {
-                exec.ended();
+                Exec.ended(exec);
                 pendingResult = exec;
             } else {
                 long count = -1;
@@ -97,7 +96,7 @@ public class GuardStatement extends ForwardingStatement {
                 } catch (Throwable t) {
                     InternalErrors.record("reading an update count", t);
                 }
-                Exec.publish(exec, Outcome.updateCount(count));
+                Exec.publish(connection.bus, exec, Outcome.updateCount(count));
             }
         }
         connection.after(shape, null);
@@ -117,7 +116,7 @@ public class GuardStatement extends ForwardingStatement {
         if (rs == lastDelegateResult) {
             return lastResult;
         }
-        Exec exec = pendingResult;
+        ExecutionFact exec = pendingResult;
         pendingResult = null;
         GuardResultSet wrapped = new GuardResultSet(rs, this, connection, exec);
         lastDelegateResult = rs;
@@ -131,7 +130,7 @@ public class GuardStatement extends ForwardingStatement {
     public ResultSet executeQuery(String sql) throws SQLException {
         SqlShape shape = Exec.shapeOf(sql);
         String rewritten = connection.decide(sql, shape, null, -1);
-        Exec exec = connection.record(sql, shape, null);
+        ExecutionFact exec = connection.record(sql, shape, null);
         ResultSet rs;
         try {
             rs = delegate.executeQuery(rewritten != null ? rewritten : sql);
@@ -160,7 +159,7 @@ public class GuardStatement extends ForwardingStatement {
     private long update(String sql, UpdateCall call) throws SQLException {
         SqlShape shape = Exec.shapeOf(sql);
         connection.decide(sql, shape, null, -1);
-        Exec exec = connection.record(sql, shape, null);
+        ExecutionFact exec = connection.record(sql, shape, null);
         long n;
         try {
             n = call.run();
@@ -174,7 +173,7 @@ public class GuardStatement extends ForwardingStatement {
     private boolean execute(String sql, ExecuteCall call) throws SQLException {
         SqlShape shape = Exec.shapeOf(sql);
         String rewritten = connection.decide(sql, shape, null, -1);
-        Exec exec = connection.record(sql, shape, null);
+        ExecutionFact exec = connection.record(sql, shape, null);
         boolean r;
         try {
             r = call.run(rewritten != null ? rewritten : sql);
@@ -325,8 +324,8 @@ public class GuardStatement extends ForwardingStatement {
         for (int i = 0; i < texts.size(); i++) {
             String sql = texts.get(i);
             SqlShape shape = Exec.shapeOf(sql);
-            Exec exec = connection.record(sql, shape, null);
-            Exec.publishBatchEntry(exec, i, null, counts, failure, start);
+            ExecutionFact entry = connection.recordEntry(sql, shape, null, i);
+            Exec.publishBatchEntry(connection.bus, entry, i, counts, failure);
             connection.after(shape, counts != null && i < counts.length ? null : failure);
         }
     }

@@ -32,10 +32,6 @@ final class CallSiteSampler {
     static final int RESAMPLE = 256;
     private static final int MAX_TRACKED = 8192;
 
-    /** A site, and whether it was walked for this very execution (else it stands in from an earlier one). */
-    record Site(StackTraceElement element, boolean walked) {
-    }
-
     /** One SQL text (normalised) that opens patterns: where it was walked, how often. */
     private static final class ReadSites {
         int executions;
@@ -67,24 +63,31 @@ final class CallSiteSampler {
         return CallSites.capture(config.appPackages());
     }
 
-    /** The site of a statement that can open a pattern: a check, or a read that found its row. */
-    Site site(SqlShape shape, GuardConfig config, boolean check) {
+    /**
+     * The site that stands in for this execution of a statement that can open a pattern (a check, or a read
+     * that found its row), or {@code null} when this one is to be walked ({@link #walkOpener}).
+     */
+    StackTraceElement standIn(SqlShape shape, GuardConfig config, boolean check) {
         if (config.mode() == Mode.STRICT) {
-            return new Site(walk(config), true);
+            return null;
         }
         ReadSites st = reads(shape);
         int n = st.executions++;
         StackTraceElement last = st.site;
         boolean proven = check ? st.walkedCompletions >= SAMPLED : n >= SAMPLED;
-        if (last != null && !st.severalPlaces && proven && n % RESAMPLE != 0) {
-            return new Site(last, false);
-        }
+        return last != null && !st.severalPlaces && proven && n % RESAMPLE != 0 ? last : null;
+    }
+
+    /** Walks the site of this execution of a statement that can open a pattern, and learns from it. */
+    StackTraceElement walkOpener(SqlShape shape, GuardConfig config) {
         StackTraceElement walked = walk(config);
+        ReadSites st = reads(shape);
+        StackTraceElement last = st.site;
         if (last != null && !last.equals(walked)) {
             st.severalPlaces = true;
         }
         st.site = walked;
-        return new Site(walked, true);
+        return walked;
     }
 
     /**

@@ -76,8 +76,12 @@ final class PatternRecorder implements FactListener {
         if (check ? !config.enabled(RuleId.CHECK_THEN_INSERT) : !config.enabled(RuleId.LOST_UPDATE)) {
             return;
         }
-        CallSiteSampler.Site site = sites.site(shape, config, check);
-        m.add(new ThreadMemory.Opener(f, site.element(), site.walked(), check,
+        StackTraceElement site = sites.standIn(shape, config, check);
+        boolean walked = site == null;
+        if (walked) {
+            site = sites.walkOpener(shape, config);
+        }
+        m.add(new ThreadMemory.Opener(f, site, walked, check,
                 f.inTransaction() && m.exclusiveLocked(conn, f.transactionId()), f.connection().sessionLocked()));
     }
 

@@ -91,6 +91,18 @@ public final class SqlShape {
         return o instanceof Integer ? Slot.param((Integer) o) : Slot.literal(((Lexer.Literal) o).value);
     }
 
+    /** The JDBC parameter index of the {@code k}-th {@code ?} (1-based), or 0 for a literal; allocates nothing. */
+    public int slotParamIndex(int k) {
+        Object o = slots[k - 1];
+        return o instanceof Integer ? (Integer) o : 0;
+    }
+
+    /** The literal value of the {@code k}-th {@code ?}, or {@code null} for a parameter; allocates nothing. */
+    public Object slotLiteral(int k) {
+        Object o = slots[k - 1];
+        return o instanceof Lexer.Literal ? ((Lexer.Literal) o).value : null;
+    }
+
     /** What a {@code SET} statement sets; all {@code null} for other kinds. */
     public SetInfo set() {
         return set;
