@@ -21,6 +21,8 @@ public final class FactBus {
         final FactListener[] listeners;
         final int[] masks;
         final int[] failureMasks;
+        /** Per listener: the kinds it may want to see before they run. */
+        final int[] beforeMasks;
         final int kindMask;
         final int failureMask;
 
@@ -28,6 +30,7 @@ public final class FactBus {
             listeners = l.toArray(new FactListener[0]);
             masks = new int[listeners.length];
             failureMasks = new int[listeners.length];
+            beforeMasks = new int[listeners.length];
             int mask = 0;
             int failures = 0;
             for (int i = 0; i < listeners.length; i++) {
@@ -36,6 +39,9 @@ public final class FactBus {
                 }
                 for (StatementKind k : listeners[i].failureKinds()) {
                     failureMasks[i] |= 1 << k.ordinal();
+                }
+                for (StatementKind k : listeners[i].beforeKinds()) {
+                    beforeMasks[i] |= 1 << k.ordinal();
                 }
                 mask |= masks[i];
                 failures |= failureMasks[i] | masks[i];
@@ -86,13 +92,18 @@ public final class FactBus {
 
     /** Whether any listener wants to see this statement before it runs. */
     public boolean wantsBefore(SqlShape shape) {
-        for (FactListener l : snapshot.listeners) {
+        Snapshot s = snapshot;
+        int bit = 1 << shape.kind().ordinal();
+        for (int i = 0; i < s.listeners.length; i++) {
+            if ((s.beforeMasks[i] & bit) == 0) {
+                continue;
+            }
             try {
-                if (l.wantsBefore(shape)) {
+                if (s.listeners[i].wantsBefore(shape)) {
                     return true;
                 }
             } catch (Throwable t) {
-                InternalErrors.record("listener " + l.getClass().getName() + ".wantsBefore", t);
+                InternalErrors.record("listener " + s.listeners[i].getClass().getName() + ".wantsBefore", t);
             }
         }
         return false;
@@ -105,7 +116,13 @@ public final class FactBus {
      */
     public String beforeExecution(ExecutionFact planned) throws UnsafePatternException {
         String rewrite = null;
-        for (FactListener l : snapshot.listeners) {
+        Snapshot s = snapshot;
+        int bit = 1 << planned.shape().kind().ordinal();
+        for (int i = 0; i < s.listeners.length; i++) {
+            FactListener l = s.listeners[i];
+            if ((s.beforeMasks[i] & bit) == 0) {
+                continue;
+            }
             try {
                 if (l.wantsBefore(planned.shape())) {
                     String r = l.beforeExecution(planned);

@@ -33,6 +33,14 @@ public interface FactListener {
     }
 
     /**
+     * The kinds {@link #wantsBefore} may answer yes for: the bus asks only for these (every kind by
+     * default), so a statement of another kind costs this listener nothing before it runs.
+     */
+    default Set<StatementKind> beforeKinds() {
+        return java.util.EnumSet.allOf(StatementKind.class);
+    }
+
+    /**
      * Whether {@link #beforeExecution} wants to see this statement before it runs (cheap: called per
      * statement). A prepared statement records its bound values when a listener subscribes its kind, or
      * wanted it before when the listener set last changed; a listener whose wish depends on what the thread

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Where the statements of a pattern ran. A stack walk costs microseconds (measured in the end-to-end
  * benchmark: about 20 µs of CPU for a cold one, more than the driver's own work on a point select), so
  * sites are walked until they have proved stable, then stand in, and are walked again one time in
- * {@link #RESAMPLE}:
+ * {@link #RESAMPLE} (a read that found its row: one in {@link #READ_RESAMPLE}):
  * <ul>
  * <li>a read that found its row: walked for the first {@link #SAMPLED} executions of its SQL
  *     (normalised, so literal variants share it);</li>
@@ -28,8 +28,13 @@ import java.util.concurrent.atomic.LongAdder;
 final class CallSiteSampler {
 
     static final int SAMPLED = 8;
-    /** One execution in this many walks an SQL (or pair) that stands in, to find a new place of it. */
+    /** One execution in this many walks a check or pair that stands in, to find a new place of it. */
     static final int RESAMPLE = 256;
+    /**
+     * The same for a read that found its row: far more frequent (every load by id), and only a possible
+     * start of a lost update, so re-walked more rarely.
+     */
+    static final int READ_RESAMPLE = 1024;
     private static final int MAX_TRACKED = 8192;
 
     /** One SQL text (normalised) that opens patterns: where it was walked, how often. */
@@ -75,7 +80,7 @@ final class CallSiteSampler {
         int n = st.executions++;
         StackTraceElement last = st.site;
         boolean proven = check ? st.walkedCompletions >= SAMPLED : n >= SAMPLED;
-        return last != null && !st.severalPlaces && proven && n % RESAMPLE != 0 ? last : null;
+        return last != null && !st.severalPlaces && proven && n % (check ? RESAMPLE : READ_RESAMPLE) != 0 ? last : null;
     }
 
     /** Walks the site of this execution of a statement that can open a pattern, and learns from it. */

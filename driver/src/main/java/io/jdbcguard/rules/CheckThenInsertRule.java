@@ -19,6 +19,7 @@ import io.jdbcguard.sql.Structure;
 import io.jdbcguard.sql.Structure.Assignment;
 import io.jdbcguard.sql.Structure.Equality;
 import io.jdbcguard.sql.Structure.TableName;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -33,6 +34,13 @@ final class CheckThenInsertRule implements FactListener {
 
     CheckThenInsertRule(Patterns patterns) {
         this.patterns = patterns;
+    }
+
+    private static final Set<StatementKind> BEFORE = EnumSet.of(StatementKind.INSERT, StatementKind.UPDATE);
+
+    @Override
+    public Set<StatementKind> beforeKinds() {
+        return BEFORE;
     }
 
     @Override

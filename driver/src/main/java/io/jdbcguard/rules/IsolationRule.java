@@ -60,6 +60,13 @@ public final class IsolationRule implements FactListener {
     public void onExecution(ExecutionFact fact) {
     }
 
+    private static final Set<StatementKind> BEFORE = EnumSet.of(StatementKind.SET);
+
+    @Override
+    public Set<StatementKind> beforeKinds() {
+        return BEFORE;
+    }
+
     @Override
     public boolean wantsBefore(SqlShape shape) {
         return shape.kind() == StatementKind.SET && shape.set().isolation() != null;

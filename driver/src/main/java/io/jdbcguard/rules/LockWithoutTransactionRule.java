@@ -12,6 +12,7 @@ import io.jdbcguard.sql.LockMode;
 import io.jdbcguard.sql.SqlShape;
 import io.jdbcguard.sql.StatementKind;
 import io.jdbcguard.sql.Structure;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -22,6 +23,13 @@ final class LockWithoutTransactionRule implements FactListener {
 
     LockWithoutTransactionRule(Reporter reporter) {
         this.reporter = reporter;
+    }
+
+    private static final Set<StatementKind> BEFORE = EnumSet.of(StatementKind.SELECT);
+
+    @Override
+    public Set<StatementKind> beforeKinds() {
+        return BEFORE;
     }
 
     @Override

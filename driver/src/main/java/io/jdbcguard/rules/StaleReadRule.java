@@ -16,6 +16,7 @@ import io.jdbcguard.sql.LockMode;
 import io.jdbcguard.sql.SqlShape;
 import io.jdbcguard.sql.StatementKind;
 import io.jdbcguard.sql.Structure;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -56,6 +57,13 @@ final class StaleReadRule implements FactListener {
         if (m.staleCount > 0) {
             m.transactionEnded(event.connection().id(), event.transactionId());
         }
+    }
+
+    private static final Set<StatementKind> BEFORE = EnumSet.of(StatementKind.SELECT);
+
+    @Override
+    public Set<StatementKind> beforeKinds() {
+        return BEFORE;
     }
 
     @Override
