@@ -75,6 +75,33 @@ public final class FactBus {
         return snapshot;
     }
 
+    /**
+     * What the listeners active on a connection of this configuration read, as kind masks (bit
+     * {@code 1 << kind.ordinal()}): executions, failed executions, statements before they run. Valid
+     * while {@link #version()} is the same.
+     */
+    public int[] masks(io.jdbcguard.config.GuardConfig config) {
+        Snapshot s = snapshot;
+        int kinds = 0;
+        int failures = 0;
+        int before = 0;
+        for (int i = 0; i < s.listeners.length; i++) {
+            boolean active;
+            try {
+                active = s.listeners[i].activeFor(config);
+            } catch (Throwable t) {
+                InternalErrors.record("listener " + s.listeners[i].getClass().getName() + ".activeFor", t);
+                active = true;
+            }
+            if (active) {
+                kinds |= s.masks[i];
+                failures |= s.failureMasks[i] | s.masks[i];
+                before |= s.beforeMasks[i];
+            }
+        }
+        return new int[] {kinds, failures, before};
+    }
+
     /** Whether any listener wants executions of this kind. */
     public boolean wants(StatementKind kind) {
         return (snapshot.kindMask & (1 << kind.ordinal())) != 0;

@@ -23,6 +23,15 @@ public interface FactListener {
         return Set.of();
     }
 
+    /**
+     * Whether this listener has anything to do on a connection of this configuration (false when its rules
+     * are disabled there): a statement no active listener reads is not recorded at all. Asked once per
+     * connection and listener set. Every connection by default.
+     */
+    default boolean activeFor(io.jdbcguard.config.GuardConfig config) {
+        return true;
+    }
+
     /** One execution (or one batch entry) completed. */
     default void onExecution(ExecutionFact fact) {
     }

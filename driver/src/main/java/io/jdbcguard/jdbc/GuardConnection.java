@@ -108,14 +108,51 @@ public final class GuardConnection extends ForwardingConnection {
         return tx.isolation();
     }
 
+    /** What the listeners active on this connection read: kind masks, for one listener set (replaced whole). */
+    private static final class Interest {
+        final Object version;
+        final int kinds;
+        final int failures;
+        final int before;
+
+        Interest(Object version, int[] masks) {
+            this.version = version;
+            this.kinds = masks[0];
+            this.failures = masks[1];
+            this.before = masks[2];
+        }
+    }
+
+    private Interest interest = new Interest(null, new int[3]);
+
+    private Interest interest() {
+        Interest i = interest;
+        Object v = bus.version();
+        if (i.version != v) {
+            i = new Interest(v, bus.masks(info.config()));
+            interest = i;
+        }
+        return i;
+    }
+
+    /** Whether a listener active on this connection reads executions of this kind. */
+    boolean wants(StatementKind kind) {
+        return (interest().kinds & (1 << kind.ordinal())) != 0;
+    }
+
+    /** Whether a listener active on this connection may want to see a statement of this kind before it runs. */
+    boolean mayWantBefore(StatementKind kind) {
+        return (interest().before & (1 << kind.ordinal())) != 0;
+    }
+
     /** Starts an execution record if a listener wants this kind; {@code null} otherwise. */
     ExecutionFact record(String sql, SqlShape shape, Object[] params) {
-        return shape == null || !bus.wants(shape.kind()) ? null : exec(sql, shape, params == null ? null : params.clone(), -1);
+        return shape == null || !wants(shape.kind()) ? null : exec(sql, shape, params == null ? null : params.clone(), -1);
     }
 
     /** Starts the record of one batch entry (its values already a copy) if a listener wants this kind. */
     ExecutionFact recordEntry(String sql, SqlShape shape, Object[] entryParams, int index) {
-        return shape == null || !bus.wants(shape.kind()) ? null : exec(sql, shape, entryParams, index);
+        return shape == null || !wants(shape.kind()) ? null : exec(sql, shape, entryParams, index);
     }
 
     /**
@@ -131,7 +168,7 @@ public final class GuardConnection extends ForwardingConnection {
         }
         ExecutionFact planned;
         try {
-            if (!bus.wantsBefore(shape)) {
+            if (!mayWantBefore(shape.kind()) || !bus.wantsBefore(shape)) {
                 return null;
             }
             planned = FactBus.planned(info, tx.transactionId(), inTransaction(), tx.autoCommit(), isolation(), sql, shape,
@@ -145,7 +182,7 @@ public final class GuardConnection extends ForwardingConnection {
 
     /** Records a failed execution nobody records on success, when a listener reads such failures. */
     ExecutionFact recordFailure(String sql, SqlShape shape, Object[] params) {
-        return shape == null || !bus.wantsFailure(shape.kind()) ? null
+        return shape == null || (interest().failures & (1 << shape.kind().ordinal())) == 0 ? null
                 : exec(sql, shape, params == null ? null : params.clone(), -1);
     }
 

@@ -67,7 +67,8 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
         Interest i = interest;
         Object v = connection.bus.version();
         if (i.version != v) {
-            i = new Interest(v, shape != null && (connection.bus.wants(shape.kind()) || connection.bus.wantsBefore(shape)));
+            i = new Interest(v, shape != null && (connection.wants(shape.kind())
+                    || connection.mayWantBefore(shape.kind()) && connection.bus.wantsBefore(shape)));
             interest = i;
         }
         return i.recording;

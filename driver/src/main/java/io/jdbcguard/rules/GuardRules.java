@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * One guard's rules over their shared pattern memory and call-site sampler: {@link PatternRecorder}
- * (what can open a pattern), {@link CheckThenInsertRule}, {@link LostUpdateRule},
+ * (what can open a pattern), {@link IndexInvalidator}, {@link CheckThenInsertRule}, {@link LostUpdateRule},
  * {@link LockWithoutTransactionRule}, {@link StaleReadRule} with the fresh-read repair, and
  * {@link IsolationRule}, all reporting to the guard's {@link Reporter}.
  */
@@ -18,7 +18,7 @@ public final class GuardRules {
 
     public GuardRules(Reporter reporter, Counters counters) {
         Patterns patterns = new Patterns(memory, new CallSiteSampler(counters.stackWalks), reporter);
-        listeners = List.of(new PatternRecorder(memory, patterns.sites), new CheckThenInsertRule(patterns),
+        listeners = List.of(new PatternRecorder(memory, patterns.sites), new IndexInvalidator(), new CheckThenInsertRule(patterns),
                 new LostUpdateRule(patterns), new LockWithoutTransactionRule(reporter),
                 new StaleReadRule(memory, reporter), new IsolationRule(reporter));
     }

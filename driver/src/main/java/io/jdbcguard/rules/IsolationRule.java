@@ -2,6 +2,7 @@ package io.jdbcguard.rules;
 
 import io.jdbcguard.Finding;
 import io.jdbcguard.UnsafePatternException;
+import io.jdbcguard.config.GuardConfig;
 import io.jdbcguard.config.Mode;
 import io.jdbcguard.config.RuleId;
 import io.jdbcguard.fact.ConnectionInfo;
@@ -61,6 +62,11 @@ public final class IsolationRule implements FactListener {
     }
 
     private static final Set<StatementKind> BEFORE = EnumSet.of(StatementKind.SET);
+
+    @Override
+    public boolean activeFor(GuardConfig config) {
+        return config.enabled(RuleId.RISKY_ISOLATION);
+    }
 
     @Override
     public Set<StatementKind> beforeKinds() {

@@ -5,6 +5,7 @@ import static io.jdbcguard.rules.Patterns.sqlText;
 
 import io.jdbcguard.Finding;
 import io.jdbcguard.UnsafePatternException;
+import io.jdbcguard.config.GuardConfig;
 import io.jdbcguard.config.RuleId;
 import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.fact.FactListener;
@@ -26,6 +27,11 @@ final class LockWithoutTransactionRule implements FactListener {
     }
 
     private static final Set<StatementKind> BEFORE = EnumSet.of(StatementKind.SELECT);
+
+    @Override
+    public boolean activeFor(GuardConfig config) {
+        return config.enabled(RuleId.LOCK_WITHOUT_TRANSACTION);
+    }
 
     @Override
     public Set<StatementKind> beforeKinds() {

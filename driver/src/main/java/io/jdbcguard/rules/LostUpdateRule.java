@@ -8,6 +8,7 @@ import static io.jdbcguard.rules.Patterns.sqlText;
 
 import io.jdbcguard.Finding;
 import io.jdbcguard.UnsafePatternException;
+import io.jdbcguard.config.GuardConfig;
 import io.jdbcguard.config.RuleId;
 import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.fact.FactListener;
@@ -37,6 +38,11 @@ final class LostUpdateRule implements FactListener {
     }
 
     private static final Set<StatementKind> BEFORE = EnumSet.of(StatementKind.UPDATE);
+
+    @Override
+    public boolean activeFor(GuardConfig config) {
+        return config.enabled(RuleId.LOST_UPDATE);
+    }
 
     @Override
     public Set<StatementKind> beforeKinds() {

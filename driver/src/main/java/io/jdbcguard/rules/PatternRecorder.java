@@ -11,8 +11,6 @@ import io.jdbcguard.sql.StatementKind;
 import io.jdbcguard.sql.Structure;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Remembers, after each statement, what can open a pattern (a check that found no row, a read that found
@@ -22,7 +20,7 @@ import java.util.regex.Pattern;
  */
 final class PatternRecorder implements FactListener {
 
-    private static final Set<StatementKind> KINDS = EnumSet.of(StatementKind.SELECT, StatementKind.DDL);
+    private static final Set<StatementKind> KINDS = EnumSet.of(StatementKind.SELECT);
 
     private final PatternMemory memory;
     private final CallSiteSampler sites;
@@ -37,15 +35,17 @@ final class PatternRecorder implements FactListener {
         return KINDS;
     }
 
+    /** Off on a connection where both rules that start from its openers are disabled. */
+    @Override
+    public boolean activeFor(GuardConfig config) {
+        return config.enabled(RuleId.CHECK_THEN_INSERT) || config.enabled(RuleId.LOST_UPDATE);
+    }
+
     @Override
     public void onExecution(ExecutionFact f) {
         ThreadMemory m = memory.current();
         long conn = f.connection().id();
         SqlShape shape = f.shape();
-        if (shape.kind() == StatementKind.DDL) {
-            invalidateIndexes(f);
-            return;
-        }
         if (shape.lock() == LockMode.FOR_UPDATE && f.inTransaction()) {
             m.exclusiveLock(conn, f.transactionId());
         }
@@ -83,27 +83,5 @@ final class PatternRecorder implements FactListener {
         }
         m.add(new ThreadMemory.Opener(f, site, walked, check,
                 f.inTransaction() && m.exclusiveLocked(conn, f.transactionId()), f.connection().sessionLocked()));
-    }
-
-    private static final Pattern DDL_TABLE = Pattern.compile(
-            "(?i)^\\s*(?:ALTER\\s+(?:ONLINE\\s+|IGNORE\\s+)?TABLE|DROP\\s+TABLE(?:\\s+IF\\s+EXISTS)?|TRUNCATE(?:\\s+TABLE)?"
-                    + "|CREATE\\s+(?:OR\\s+REPLACE\\s+)?TABLE(?:\\s+IF\\s+NOT\\s+EXISTS)?"
-                    + "|(?:CREATE|DROP)\\s+(?:UNIQUE\\s+|FULLTEXT\\s+|SPATIAL\\s+)?INDEX\\s+(?:IF\\s+(?:NOT\\s+)?EXISTS\\s+)?\\S+\\s+ON)"
-                    + "\\s+(`[^`]+`|[\\w$]+)(?:\\.(`[^`]+`|[\\w$]+))?(?:\\s|\\(|$)");
-
-    private static void invalidateIndexes(ExecutionFact f) {
-        Matcher m = DDL_TABLE.matcher(f.shape().normalized());
-        IndexCatalog catalog = IndexCatalog.of(f.connection().dataSource());
-        if (m.find()) {
-            String first = unquote(m.group(1));
-            String second = m.group(2) == null ? null : unquote(m.group(2));
-            catalog.invalidate(second == null ? null : first, second == null ? first : second);
-        } else {
-            catalog.invalidate(null, null);
-        }
-    }
-
-    private static String unquote(String s) {
-        return s.startsWith("`") ? s.substring(1, s.length() - 1) : s;
     }
 }

@@ -62,6 +62,11 @@ final class StaleReadRule implements FactListener {
     private static final Set<StatementKind> BEFORE = EnumSet.of(StatementKind.SELECT);
 
     @Override
+    public boolean activeFor(GuardConfig config) {
+        return config.enabled(RuleId.STALE_READ_AFTER_DUPLICATE);
+    }
+
+    @Override
     public Set<StatementKind> beforeKinds() {
         return BEFORE;
     }

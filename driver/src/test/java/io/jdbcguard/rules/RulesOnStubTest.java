@@ -189,6 +189,25 @@ class RulesOnStubTest {
         }
     }
 
+    /** Issue 14: what no enabled rule reads costs nothing: not recorded, its values not kept. */
+    @Test
+    void aConnectionWithEveryRuleDisabledRecordsOnlyWhatTheIndexCacheNeeds() throws Exception {
+        try (Connection all = connect("");
+             Connection none = connect("?guard.disable=check-then-insert,lost-update,lock-without-transaction,"
+                     + "stale-read-after-duplicate,risky-isolation")) {
+            io.jdbcguard.fact.FactBus bus = guard.core().runtime().bus();
+            int[] on = bus.masks(all.unwrap(io.jdbcguard.jdbc.GuardConnection.class).info().config());
+            int[] off = bus.masks(none.unwrap(io.jdbcguard.jdbc.GuardConnection.class).info().config());
+            int select = 1 << io.jdbcguard.sql.StatementKind.SELECT.ordinal();
+            int ddl = 1 << io.jdbcguard.sql.StatementKind.DDL.ordinal();
+            assertThat(on[0] & select).isNotZero();
+            assertThat(on[2] & select).isNotZero();
+            assertThat(off[0]).as("executions read").isEqualTo(ddl);
+            assertThat(off[1]).as("failures read").isEqualTo(ddl);
+            assertThat(off[2]).as("statements seen before they run").isZero();
+        }
+    }
+
     @Test
     void guardsDoNotShareFindings() throws Exception {
         try (Guard other = new Guard(); Connection c = other.connect("jdbc:guard:stub:other", new Properties());
