@@ -96,6 +96,9 @@ public final class Profile {
                     || type.startsWith("io.jdbcguard.rules.CallSites")) {
                 return "call-site stack walks";
             }
+            if (type.contains("$Proxy") || type.startsWith("io.jdbcguard.stub.")) {
+                return "stub driver"; // the stub answers through JDK dynamic proxies
+            }
             if (type.startsWith("java.") || type.startsWith("jdk.") || type.startsWith("sun.")) {
                 continue; // the JDK's code is charged to whoever called it
             }
@@ -123,9 +126,6 @@ public final class Profile {
             }
             if (type.startsWith("io.jdbcguard.sql.")) {
                 return "shape lookup";
-            }
-            if (type.startsWith("io.jdbcguard.stub.")) {
-                return "stub driver";
             }
             if (type.startsWith("io.jdbcguard.bench.")) {
                 return "benchmark loop";

@@ -29,9 +29,22 @@ public final class GuardConfig {
     private static final GuardConfig DEFAULTS = new GuardConfig(new Object[Setting.ALL.size()]);
 
     private final Object[] values;
+    /** What every statement asks, resolved once: the settings are fixed for the configuration's life. */
+    private final Mode mode;
+    private final int disabledMask;
+    private final List<String> appPackages;
+    private final long windowNanos;
 
     private GuardConfig(Object[] values) {
         this.values = values;
+        this.mode = get(Setting.MODE);
+        int disabled = 0;
+        for (RuleId r : get(Setting.DISABLE)) {
+            disabled |= 1 << r.ordinal();
+        }
+        this.disabledMask = disabled;
+        this.appPackages = get(Setting.APP_PACKAGES);
+        this.windowNanos = get(Setting.WINDOW_MS) * 1_000_000L;
     }
 
     /** All defaults. */
@@ -121,11 +134,11 @@ public final class GuardConfig {
     }
 
     public Mode mode() {
-        return get(Setting.MODE);
+        return mode;
     }
 
     public boolean enabled(RuleId rule) {
-        return !get(Setting.DISABLE).contains(rule);
+        return (disabledMask & (1 << rule.ordinal())) == 0;
     }
 
     public Recovery recovery() {
@@ -137,7 +150,7 @@ public final class GuardConfig {
     }
 
     public List<String> appPackages() {
-        return get(Setting.APP_PACKAGES);
+        return appPackages;
     }
 
     /** The directory for the shutdown report, or empty for none. */
@@ -146,7 +159,7 @@ public final class GuardConfig {
     }
 
     public long windowNanos() {
-        return get(Setting.WINDOW_MS) * 1_000_000L;
+        return windowNanos;
     }
 
     /** The effective settings, for the start-up log line; no secrets live here. */

@@ -53,11 +53,22 @@ final class StaleReadRule implements FactListener {
 
     @Override
     public void onTransactionEnd(TransactionEvent event) {
+        if (staleEntries.get() == 0) {
+            return;
+        }
         ThreadMemory m = memory.current();
         if (m.staleCount > 0) {
+            int before = m.staleCount;
             m.transactionEnded(event.connection().id(), event.transactionId());
+            staleEntries.addAndGet(m.staleCount - before);
         }
     }
+
+    /**
+     * Stale transactions over every thread (never fewer than there are; more after a thread's memory was
+     * forgotten): while none, no statement looks into its thread's memory for them.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger staleEntries = new java.util.concurrent.atomic.AtomicInteger();
 
     private static final Set<StatementKind> BEFORE = EnumSet.of(StatementKind.SELECT);
 
@@ -74,7 +85,7 @@ final class StaleReadRule implements FactListener {
     @Override
     public boolean wantsBefore(SqlShape shape) {
         return shape.kind() == StatementKind.SELECT && shape.lock() == LockMode.NONE
-                && memory.current().staleCount > 0;
+                && staleEntries.get() > 0 && memory.current().staleCount > 0;
     }
 
     @Override
@@ -94,8 +105,11 @@ final class StaleReadRule implements FactListener {
         if (s == null || s.table() == null) {
             return;
         }
-        memory.current().stale(f.connection().id(), f.transactionId(), s.table().name(),
+        ThreadMemory m = memory.current();
+        int before = m.staleCount;
+        m.stale(f.connection().id(), f.transactionId(), s.table().name(),
                 CallSites.capture(f.connection().config().appPackages()));
+        staleEntries.addAndGet(m.staleCount - before);
     }
 
     /** A plain read after a duplicate key in the same REPEATABLE READ transaction: the shared-lock text to run, or null. */
