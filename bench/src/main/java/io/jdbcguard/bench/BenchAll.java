@@ -180,7 +180,7 @@ public final class BenchAll {
                 .append("| what | retained |\n|---|---|\n")
                 .append(String.format(Locale.ROOT, "| guard state of one connection after %,d statements in one transaction (the wrapper graph minus the real driver's) | %,d bytes |%n",
                         mem.statements(), mem.connectionStateBytes()))
-                .append(String.format(Locale.ROOT, "| state of the registered listeners (rules) after that | %,d bytes |%n", mem.listenerStateBytes()))
+                .append(String.format(Locale.ROOT, "| what the rules accumulated (call-site samples per SQL, places and their findings) after that | %,d bytes |%n", mem.listenerStateBytes()))
                 .append(String.format(Locale.ROOT, "| that thread's pattern memory (a ring of 16 openers, lock marks) after that | %,d bytes |%n", mem.threadMemoryBytes()))
                 .append(String.format(Locale.ROOT, "| shape caches (texts, normalised texts, literal templates) after %,d distinct statement texts | %,d bytes (%,d texts, %,d normalised texts cached; bound %,d estimated bytes each) |%n",
                         mem.distinctTexts(), mem.shapeCacheBytes(), mem.textEntries(), mem.normalizedEntries(),

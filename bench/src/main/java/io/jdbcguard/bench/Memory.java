@@ -56,9 +56,17 @@ final class Memory {
                     staticField(SqlShapes.class, "BY_TEXT"), staticField(SqlShapes.class, "BY_NORMALIZED"),
                     staticField(SqlShapes.class, "TEMPLATES"));
             threadBytes = GraphLayout.parseInstance(memory).subtract(without).totalSize();
-            // The rules' own state (listeners on the bus, call-site samples, places), minus the same.
-            listenerBytes = GraphLayout.parseInstance(io.jdbcguard.Guard.global().core().runtime().bus(),
-                    io.jdbcguard.Guard.global().core().reporter()).subtract(without).totalSize();
+            // The rules' own state: what they accumulate (call-site samples per SQL, places and their
+            // findings), walked alone. Walking the listeners themselves reaches, through the facts' connection,
+            // the guard, its threads and their class loader: everything static in the JVM.
+            Object sampler = null;
+            for (Object l : (java.util.List<?>) field(rules, "listeners")) {
+                if (l.getClass().getSimpleName().equals("PatternRecorder")) {
+                    sampler = field(l, "sites");
+                }
+            }
+            listenerBytes = GraphLayout.parseInstance(field(sampler, "reads"),
+                    field(io.jdbcguard.Guard.global().core().reporter(), "places")).totalSize();
             c.commit();
         }
         try (Connection c = DriverManager.getConnection("jdbc:guard:stub:memory"); Statement st = c.createStatement()) {
