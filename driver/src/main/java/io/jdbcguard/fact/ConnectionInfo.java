@@ -170,7 +170,8 @@ public final class ConnectionInfo {
 
         /** Per-data-source state of a listener, created on first use. */
         public <T> T state(Class<T> type, Function<DataSourceInfo, T> create) {
-            return type.cast(state.computeIfAbsent(type, k -> create.apply(this)));
+            Object s = state.get(type); // the common case: there already, found without a lambda or a lock
+            return type.cast(s != null ? s : state.computeIfAbsent(type, k -> create.apply(this)));
         }
     }
 }

@@ -23,6 +23,8 @@ public final class FactBus {
         final int[] failureMasks;
         /** Per listener: the kinds it may want to see before they run. */
         final int[] beforeMasks;
+        /** The listeners that read transaction ends (override {@link FactListener#onTransactionEnd}). */
+        final FactListener[] transactionReaders;
         final int kindMask;
         final int failureMask;
 
@@ -48,10 +50,31 @@ public final class FactBus {
             }
             kindMask = mask;
             failureMask = failures;
+            List<FactListener> readers = new ArrayList<>();
+            for (FactListener listener : listeners) {
+                if (overrides(listener, "onTransactionEnd", TransactionEvent.class)) {
+                    readers.add(listener);
+                }
+            }
+            transactionReaders = readers.toArray(new FactListener[0]);
         }
     }
 
     private volatile Snapshot snapshot = new Snapshot(List.of());
+
+    /** Whether the listener's class (or a superclass) implements the method, rather than the interface's default. */
+    private static boolean overrides(FactListener l, String method, Class<?>... parameters) {
+        try {
+            return l.getClass().getMethod(method, parameters).getDeclaringClass() != FactListener.class;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    /** Whether any listener reads transaction ends: when none does, no event is made. */
+    public boolean readsTransactionEnds() {
+        return snapshot.transactionReaders.length > 0;
+    }
 
     /** Adds a listener; the returned handle removes it. */
     public synchronized Registration register(FactListener listener) {
@@ -237,7 +260,7 @@ public final class FactBus {
 
     /** Delivers a transaction end to every listener; never throws. */
     public void transactionEnded(TransactionEvent event) {
-        for (FactListener l : snapshot.listeners) {
+        for (FactListener l : snapshot.transactionReaders) {
             try {
                 l.onTransactionEnd(event);
             } catch (Throwable t) {

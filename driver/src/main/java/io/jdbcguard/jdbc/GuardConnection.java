@@ -69,7 +69,7 @@ public final class GuardConnection extends ForwardingConnection {
             InternalErrors.record("reading the isolation of a new connection", t);
         }
         this.tx = new TransactionTracker(ac, iso, (id, type) -> {
-            if (bus.active()) {
+            if (bus.readsTransactionEnds()) {
                 bus.transactionEnded(new TransactionEvent(info, id, type, System.nanoTime(), Thread.currentThread()));
             }
         });
@@ -358,7 +358,7 @@ public final class GuardConnection extends ForwardingConnection {
     @Override
     public void close() throws SQLException {
         try {
-            if (!closed && inTransaction() && bus.active()) {
+            if (!closed && inTransaction() && bus.readsTransactionEnds()) {
                 bus.transactionEnded(new TransactionEvent(info, tx.transactionId(), TransactionEvent.Type.CLOSED,
                         System.nanoTime(), Thread.currentThread()));
             }

@@ -140,7 +140,7 @@ final class ThreadMemory {
 
     /** Newest first. */
     Opener opener(int age) {
-        return openers[Math.floorMod(next - 1 - age, OPENERS)];
+        return openers[(next - 1 - age) & (OPENERS - 1)]; // OPENERS is a power of two
     }
 
     void exclusiveLock(long connection, long transaction) {
