@@ -59,7 +59,7 @@ final class Patterns {
         if (serialized(memory, o, w, relation)) {
             return NO_FINDING;
         }
-        Finding f = report(rule, o, w, relation, columns, indexKey, build);
+        Finding f = report(memory, rule, o, w, relation, columns, indexKey, build);
         return f == null ? NO_FINDING : f;
     }
 
@@ -69,8 +69,8 @@ final class Patterns {
      * has not read the table's indexes yet, the occurrence is counted now and the finding delivered when
      * they are read (strict mode refuses a check-then-insert at once, whatever the index).
      */
-    private Finding report(RuleId rule, ThreadMemory.Opener o, ExecutionFact w, String relation, List<String> columns,
-                           List<String> indexKey, FindingBuilder build) {
+    private Finding report(ThreadMemory m, RuleId rule, ThreadMemory.Opener o, ExecutionFact w, String relation,
+                           List<String> columns, List<String> indexKey, FindingBuilder build) {
         GuardConfig config = w.connection().config();
         StackTraceElement writeSite = sites.writeSite(o, w.shape(), config);
         if (writeSite == null) {
@@ -79,16 +79,34 @@ final class Patterns {
             return null;
         }
         TableName table = w.shape().structure().table();
+        if (m.lastPlace != null && m.lastRule == rule && m.lastTable == table && m.lastCheckSite == o.site
+                && m.lastWriteSite == writeSite && m.lastColumns.equals(columns)) {
+            // The same pattern at the same place as this thread's last report (the sites stood in, so they are
+            // the very same objects): counted on the place it holds.
+            Finding f = reporter.occurredAt(rule, m.lastPlace);
+            if (f != null) {
+                return f;
+            }
+        }
         Object place = List.of(table, columns, o.site, writeSite); // compared by value, printed only when asked
         String schema = w.connection().currentSchema();
         IndexCatalog catalog = IndexCatalog.of(w.connection().dataSource());
         CompletableFuture<?> indexes = catalog.lookup(table, schema);
         Supplier<Finding> settled = () -> build.build(relation, writeSite, catalog.uniqueWithin(table, schema, indexKey));
+        Finding f;
         if (indexes.isDone()) {
-            return reporter.occurred(rule, place, settled);
+            f = reporter.occurred(rule, place, settled);
+        } else {
+            Finding provisional = rule == RuleId.CHECK_THEN_INSERT ? build.build(relation, writeSite, null) : null;
+            f = reporter.occurredWhen(rule, place, indexes, settled, provisional);
         }
-        Finding provisional = rule == RuleId.CHECK_THEN_INSERT ? build.build(relation, writeSite, null) : null;
-        return reporter.occurredWhen(rule, place, indexes, settled, provisional);
+        m.lastPlace = reporter.placeOf(rule, place);
+        m.lastRule = rule;
+        m.lastTable = table;
+        m.lastCheckSite = o.site;
+        m.lastWriteSite = writeSite;
+        m.lastColumns = columns;
+        return f;
     }
 
     static void refuseIfStrict(ExecutionFact w, Finding f) throws UnsafePatternException {

@@ -68,6 +68,8 @@ public final class Reporter {
         final LongAdder count = new LongAdder();
         /** Thread names and times of occurrences before the finding was settled; {@code null} once settled. */
         List<Object[]> held;
+        /** Set when the place is withdrawn: a thread's shortcut to it ({@link #occurredAt}) no longer counts. */
+        volatile boolean removed;
 
         Place(Finding first) {
             this.first = first;
@@ -114,6 +116,23 @@ public final class Reporter {
                 placeCount.incrementAndGet();
                 place = atRule.get(placeKey);
             }
+        }
+        return count(rule, place, Thread.currentThread().getName(), System.currentTimeMillis());
+    }
+
+    /** The place of a key, if it is kept (not past {@link #MAX_PLACES}). */
+    Place placeOf(RuleId rule, Object placeKey) {
+        return places.get(rule).get(placeKey);
+    }
+
+    /**
+     * One more occurrence of a settled place a thread already holds (it reported the same pattern at the
+     * same place just before): counted without building and hashing the place key again. Returns
+     * {@code null} when the place was withdrawn or is not settled: the caller reports the long way.
+     */
+    Finding occurredAt(RuleId rule, Place place) {
+        if (place.removed || place.first == null) {
+            return null;
         }
         return count(rule, place, Thread.currentThread().getName(), System.currentTimeMillis());
     }
@@ -180,6 +199,7 @@ public final class Reporter {
             }
             if (f == null) {
                 // No finding after all (a lost update read by a key that is not unique): withdrawn.
+                place.removed = true;
                 if (places.get(rule).remove(placeKey, place)) {
                     placeCount.decrementAndGet();
                     byRule.get(rule).add(-place.count.sum());

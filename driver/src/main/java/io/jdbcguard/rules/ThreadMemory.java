@@ -74,6 +74,14 @@ final class ThreadMemory {
         }
     }
 
+    /** The place this thread reported last, and what it was reported for: the shortcut of {@link Patterns}. */
+    Reporter.Place lastPlace;
+    io.jdbcguard.config.RuleId lastRule;
+    Object lastTable;
+    StackTraceElement lastCheckSite;
+    StackTraceElement lastWriteSite;
+    List<String> lastColumns;
+
     final Opener[] openers = new Opener[OPENERS];
     private int next;
 
