@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Where the statements of a pattern ran. A stack walk costs microseconds (measured in the end-to-end
- * benchmark: about 20 µs of CPU for a cold one, more than the driver's own work on a point select), so
- * sites are walked until they have proved stable, then stand in, and are walked again one time in
- * {@link #RESAMPLE} (a read that found its row: one in {@link #READ_RESAMPLE}):
+ * benchmark: about 20 µs of CPU for a cold one, a quarter of what the driver spends on a whole
+ * check-then-insert transaction), so sites are walked until they have proved stable, then stand in, and
+ * are walked again one time in {@link #RESAMPLE} (a read that found its row: one in {@link #READ_RESAMPLE}):
  * <ul>
  * <li>a read that found its row: walked for the first {@link #SAMPLED} executions of its SQL
  *     (normalised, so literal variants share it);</li>
