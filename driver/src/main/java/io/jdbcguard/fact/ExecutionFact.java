@@ -105,6 +105,14 @@ public final class ExecutionFact {
     }
 
     /**
+     * Whether every JDBC parameter's value was kept ({@link #param} then tells SQL NULL from a value); when
+     * not, a parameter's {@code null} means "not known".
+     */
+    public boolean paramsKnown() {
+        return shape.paramCount() == 0 || params != null && params.length > shape.paramCount();
+    }
+
+    /**
      * The value of the {@code k}-th {@code ?} of the normalised text: a bound parameter or a literal.
      */
     public Object slotValue(int k) {

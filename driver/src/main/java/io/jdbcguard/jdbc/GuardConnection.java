@@ -38,6 +38,8 @@ public final class GuardConnection extends ForwardingConnection {
     final ConnectionInfo info;
     /** The guard's fact bus and counters, through the data source. */
     final FactBus bus;
+    /** What the listeners active on this connection read. */
+    final ListenerInterest interest;
     private final io.jdbcguard.internal.Counters counters;
     private final TransactionTracker tx;
     private boolean closed;
@@ -52,6 +54,7 @@ public final class GuardConnection extends ForwardingConnection {
         super(delegate);
         this.bus = dataSource.runtime().bus();
         this.counters = dataSource.runtime().counters();
+        this.interest = new ListenerInterest(bus, dataSource.config());
         this.info = new ConnectionInfo(IDS.incrementAndGet(), dataSource, () -> {
             String catalog = delegate.getCatalog();
             return catalog != null ? catalog : delegate.getSchema();
@@ -108,51 +111,15 @@ public final class GuardConnection extends ForwardingConnection {
         return tx.isolation();
     }
 
-    /** What the listeners active on this connection read: kind masks, for one listener set (replaced whole). */
-    private static final class Interest {
-        final Object version;
-        final int kinds;
-        final int failures;
-        final int before;
-
-        Interest(Object version, int[] masks) {
-            this.version = version;
-            this.kinds = masks[0];
-            this.failures = masks[1];
-            this.before = masks[2];
-        }
-    }
-
-    private Interest interest = new Interest(null, new int[3]);
-
-    private Interest interest() {
-        Interest i = interest;
-        Object v = bus.version();
-        if (i.version != v) {
-            i = new Interest(v, bus.masks(info.config()));
-            interest = i;
-        }
-        return i;
-    }
-
-    /** Whether a listener active on this connection reads executions of this kind. */
-    boolean wants(StatementKind kind) {
-        return (interest().kinds & (1 << kind.ordinal())) != 0;
-    }
-
-    /** Whether a listener active on this connection may want to see a statement of this kind before it runs. */
-    boolean mayWantBefore(StatementKind kind) {
-        return (interest().before & (1 << kind.ordinal())) != 0;
-    }
-
     /** Starts an execution record if a listener wants this kind; {@code null} otherwise. */
     ExecutionFact record(String sql, SqlShape shape, Object[] params) {
-        return shape == null || !wants(shape.kind()) ? null : exec(sql, shape, params == null ? null : params.clone(), -1);
+        return shape == null || !interest.executions(shape.kind()) ? null
+                : exec(sql, shape, params == null ? null : params.clone(), -1);
     }
 
     /** Starts the record of one batch entry (its values already a copy) if a listener wants this kind. */
     ExecutionFact recordEntry(String sql, SqlShape shape, Object[] entryParams, int index) {
-        return shape == null || !wants(shape.kind()) ? null : exec(sql, shape, entryParams, index);
+        return shape == null || !interest.executions(shape.kind()) ? null : exec(sql, shape, entryParams, index);
     }
 
     /**
@@ -168,7 +135,7 @@ public final class GuardConnection extends ForwardingConnection {
         }
         ExecutionFact planned;
         try {
-            if (!mayWantBefore(shape.kind()) || !bus.wantsBefore(shape)) {
+            if (!interest.before(shape.kind()) || !bus.wantsBefore(shape)) {
                 return null;
             }
             planned = FactBus.planned(info, tx.transactionId(), inTransaction(), tx.autoCommit(), isolation(), sql, shape,
@@ -182,7 +149,7 @@ public final class GuardConnection extends ForwardingConnection {
 
     /** Records a failed execution nobody records on success, when a listener reads such failures. */
     ExecutionFact recordFailure(String sql, SqlShape shape, Object[] params) {
-        return shape == null || (interest().failures & (1 << shape.kind().ordinal())) == 0 ? null
+        return shape == null || !interest.failures(shape.kind()) ? null
                 : exec(sql, shape, params == null ? null : params.clone(), -1);
     }
 

@@ -43,35 +43,10 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
         p[parameterIndex] = value;
     }
 
-    /** Whether a listener reads this statement's values, for one listener set (replaced, never changed). */
-    private static final class Interest {
-        final Object version;
-        final boolean recording;
-
-        Interest(Object version, boolean recording) {
-            this.version = version;
-            this.recording = recording;
-        }
-    }
-
-    private static final Interest NONE = new Interest(null, false);
-    private Interest interest = NONE;
-
-    /**
-     * Whether a listener will read this statement's values, after it runs or before; asked of the listeners
-     * once per listener set, not per bind. (Whether one wants to see it before it runs is asked per
-     * execution: that can depend on what the thread did since, such as a duplicate key making reads stale.)
-     */
+    /** Whether this statement keeps its bound values (an active listener reads them, after it runs or before). */
     @Override
     final boolean recording() {
-        Interest i = interest;
-        Object v = connection.bus.version();
-        if (i.version != v) {
-            i = new Interest(v, shape != null && (connection.wants(shape.kind())
-                    || connection.mayWantBefore(shape.kind()) && connection.bus.wantsBefore(shape)));
-            interest = i;
-        }
-        return i.recording;
+        return shape != null && connection.interest.values(shape.kind());
     }
 
     @Override

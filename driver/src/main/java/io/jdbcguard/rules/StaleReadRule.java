@@ -162,7 +162,7 @@ final class StaleReadRule implements FactListener {
         String sql = w.sql();
         int end = shape.statementEnd();
         if (end <= 0 || end > sql.length() || shape.lock() != LockMode.NONE || shape.structure() == null
-                || shape.normalized().toUpperCase(java.util.Locale.ROOT).contains(" INTO ")) {
+                || shape.normalized().toUpperCase(java.util.Locale.ROOT).contains(" INTO ") || !w.paramsKnown()) {
             return null;
         }
         for (int i = 1; i <= shape.paramCount(); i++) {

@@ -92,6 +92,35 @@ class FreshReadTest {
         }
     }
 
+    /**
+     * With the rules that remember reads disabled, nothing else records a SELECT's values; the fresh read
+     * still needs them. A read bound before the duplicate (when no snapshot was stale) and run again after it
+     * must re-run with its own values, never with NULLs in their place.
+     */
+    @Test
+    void aReadBoundBeforeTheDuplicateIsRepairedWithItsOwnValuesWhenOnlyTheStaleReadRuleIsOn() throws SQLException {
+        try (Connection a = TestDatabase.guarded("guard.disable=check-then-insert,lost-update,lock-without-transaction");
+             PreparedStatement reader = a.prepareStatement("SELECT id FROM fr_u WHERE email = ?")) {
+            a.setAutoCommit(false);
+            reader.setString(1, "bound@x");
+            try (ResultSet rs = reader.executeQuery()) {
+                assertThat(rs.next()).as("A's check").isFalse();
+            }
+            try (Connection b = TestDatabase.raw(); Statement st = b.createStatement()) {
+                st.executeUpdate("INSERT INTO fr_u (email) VALUES ('bound@x')");
+            }
+            try (Statement st = a.createStatement()) {
+                st.executeUpdate("INSERT INTO fr_u (email) VALUES ('bound@x')");
+            } catch (SQLIntegrityConstraintViolationException expected) {
+                // A loses the race.
+            }
+            try (ResultSet rs = reader.executeQuery()) {
+                assertThat(rs.next()).as("the re-read, run again with the values bound before").isTrue();
+            }
+            a.rollback();
+        }
+    }
+
     @Test
     void theRepairHoldsOnlyForThatTransaction() throws SQLException {
         try (Connection a = TestDatabase.guarded(); Statement st = a.createStatement()) {
