@@ -25,16 +25,12 @@ public final class FactBus {
         final int[] beforeMasks;
         /** The listeners that read transaction ends (override {@link FactListener#onTransactionEnd}). */
         final FactListener[] transactionReaders;
-        final int kindMask;
-        final int failureMask;
 
         Snapshot(List<FactListener> l) {
             listeners = l.toArray(new FactListener[0]);
             masks = new int[listeners.length];
             failureMasks = new int[listeners.length];
             beforeMasks = new int[listeners.length];
-            int mask = 0;
-            int failures = 0;
             for (int i = 0; i < listeners.length; i++) {
                 for (StatementKind k : listeners[i].kinds()) {
                     masks[i] |= 1 << k.ordinal();
@@ -45,11 +41,7 @@ public final class FactBus {
                 for (StatementKind k : listeners[i].beforeKinds()) {
                     beforeMasks[i] |= 1 << k.ordinal();
                 }
-                mask |= masks[i];
-                failures |= failureMasks[i] | masks[i];
             }
-            kindMask = mask;
-            failureMask = failures;
             List<FactListener> readers = new ArrayList<>();
             for (FactListener listener : listeners) {
                 if (overrides(listener, "onTransactionEnd", TransactionEvent.class)) {
@@ -123,16 +115,6 @@ public final class FactBus {
             }
         }
         return new int[] {kinds, failures, before};
-    }
-
-    /** Whether any listener wants executions of this kind. */
-    public boolean wants(StatementKind kind) {
-        return (snapshot.kindMask & (1 << kind.ordinal())) != 0;
-    }
-
-    /** Whether any listener reads failed executions of this kind. */
-    public boolean wantsFailure(StatementKind kind) {
-        return (snapshot.failureMask & (1 << kind.ordinal())) != 0;
     }
 
     /** Whether any listener is registered at all. */

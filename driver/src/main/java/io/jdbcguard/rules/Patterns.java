@@ -79,11 +79,10 @@ final class Patterns {
             return null;
         }
         TableName table = w.shape().structure().table();
-        if (m.lastPlace != null && m.lastRule == rule && m.lastTable == table && m.lastCheckSite == o.site
-                && m.lastWriteSite == writeSite && m.lastColumns.equals(columns)) {
-            // The same pattern at the same place as this thread's last report (the sites stood in, so they are
-            // the very same objects): counted on the place it holds.
-            Finding f = reporter.occurredAt(rule, m.lastPlace);
+        ThreadMemory.LastReport last = m.lastReport;
+        if (last != null && last.same(rule, table, columns, o.site, writeSite)) {
+            // The same pattern at the same place as this thread's last report: counted on the place it holds.
+            Finding f = reporter.occurredAt(rule, last.place());
             if (f != null) {
                 return f;
             }
@@ -100,12 +99,9 @@ final class Patterns {
             Finding provisional = rule == RuleId.CHECK_THEN_INSERT ? build.build(relation, writeSite, null) : null;
             f = reporter.occurredWhen(rule, place, indexes, settled, provisional);
         }
-        m.lastPlace = reporter.placeOf(rule, place);
-        m.lastRule = rule;
-        m.lastTable = table;
-        m.lastCheckSite = o.site;
-        m.lastWriteSite = writeSite;
-        m.lastColumns = columns;
+        // The long way (a first occurrence, or a walked site) looks the place up once more to remember it.
+        Reporter.Place counted = reporter.placeOf(rule, place);
+        m.lastReport = counted == null ? null : new ThreadMemory.LastReport(rule, table, columns, o.site, writeSite, counted);
         return f;
     }
 

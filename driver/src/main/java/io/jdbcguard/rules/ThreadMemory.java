@@ -74,13 +74,19 @@ final class ThreadMemory {
         }
     }
 
-    /** The place this thread reported last, and what it was reported for: the shortcut of {@link Patterns}. */
-    Reporter.Place lastPlace;
-    io.jdbcguard.config.RuleId lastRule;
-    Object lastTable;
-    StackTraceElement lastCheckSite;
-    StackTraceElement lastWriteSite;
-    List<String> lastColumns;
+    /** A pattern this thread reported, and the place it was counted at: the shortcut of {@link Patterns}. */
+    record LastReport(io.jdbcguard.config.RuleId rule, Object table, List<String> columns, StackTraceElement checkSite,
+                      StackTraceElement writeSite, Reporter.Place place) {
+
+        /** The same pattern at the same place: sites that stood in are the very same objects. */
+        boolean same(io.jdbcguard.config.RuleId r, Object t, List<String> cols, StackTraceElement check,
+                     StackTraceElement write) {
+            return rule == r && table == t && checkSite == check && writeSite == write && columns.equals(cols);
+        }
+    }
+
+    /** The last pattern this thread reported, or {@code null}. */
+    LastReport lastReport;
 
     final Opener[] openers = new Opener[OPENERS];
     private int next;
