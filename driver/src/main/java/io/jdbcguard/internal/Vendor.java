@@ -29,6 +29,24 @@ public final class Vendor {
     }
 
     /**
+     * The key a duplicate-key error names ({@code … for key 'ux_email'} on MariaDB, {@code … for key
+     * 'users.ux_email'} on MySQL 8), or {@code null} when the message names none.
+     */
+    public static String duplicateKeyName(String message) {
+        if (message == null) {
+            return null;
+        }
+        int at = message.lastIndexOf("for key '");
+        int end = message.lastIndexOf('\'');
+        if (at < 0 || end <= at + 9) {
+            return null;
+        }
+        String key = message.substring(at + 9, end);
+        int dot = key.lastIndexOf('.');
+        return dot >= 0 ? key.substring(dot + 1) : key;
+    }
+
+    /**
      * Whether a throwable is the application's connection failing (SQLState class {@code 08}, an
      * interrupted statement, a closed connection), anywhere in its cause chain: an ordinary event of
      * the application's, not a failure of the guard.

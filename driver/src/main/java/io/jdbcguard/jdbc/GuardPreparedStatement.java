@@ -21,8 +21,11 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
     /** Index 1..n: the values bound; allocated on the first bind a listener wants. */
     private Object[] params;
     private List<Object[]> batchParams;
-    /** The real statement of a rewritten {@code execute()}, whose results the application reads. */
-    private PreparedStatement rewrittenSource;
+    /**
+     * The real statement of a rewritten execution, whose results the application reads; volatile, since
+     * {@code cancel()} and {@code close()} may come from another thread while it runs.
+     */
+    private volatile PreparedStatement rewrittenSource;
 
     GuardPreparedStatement(GuardConnection connection, PreparedStatement delegate, String sql, SqlShape shape) {
         super(connection, delegate);
@@ -153,7 +156,6 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
                     alt.setObject(i, v);
                 }
             }
-            alt.closeOnCompletion();
             rewrittenSource = alt;
             return alt;
         } catch (Throwable t) {

@@ -51,6 +51,14 @@ public final class GuardResultSet extends ForwardingResultSet {
     }
 
     @Override
+    public void close() throws SQLException {
+        delegate.close();
+        if (statement != null) {
+            statement.resultClosed();
+        }
+    }
+
+    @Override
     public Statement getStatement() throws SQLException {
         if (statement != null) {
             return statement;

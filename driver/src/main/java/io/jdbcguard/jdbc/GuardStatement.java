@@ -107,6 +107,67 @@ public class GuardStatement extends ForwardingStatement {
         return delegate;
     }
 
+    // ---- what reaches the running execution: its own real statement ----------------------------
+    // Where the guard ran a rewritten read on a statement of its own, a cancel from another thread, the
+    // update count, more results and warnings are that statement's, as they would be straight.
+
+    @Override
+    public void cancel() throws SQLException {
+        resultSource().cancel();
+    }
+
+    @Override
+    public int getUpdateCount() throws SQLException {
+        return resultSource().getUpdateCount();
+    }
+
+    @Override
+    public long getLargeUpdateCount() throws SQLException {
+        return resultSource().getLargeUpdateCount();
+    }
+
+    @Override
+    public boolean getMoreResults() throws SQLException {
+        return resultSource().getMoreResults();
+    }
+
+    @Override
+    public boolean getMoreResults(int current) throws SQLException {
+        return resultSource().getMoreResults(current);
+    }
+
+    @Override
+    public java.sql.SQLWarning getWarnings() throws SQLException {
+        return resultSource().getWarnings();
+    }
+
+    @Override
+    public void clearWarnings() throws SQLException {
+        Statement source = resultSource();
+        if (source != delegate) {
+            source.clearWarnings();
+        }
+        delegate.clearWarnings();
+    }
+
+    private boolean closeOnCompletion;
+
+    @Override
+    public void closeOnCompletion() throws SQLException {
+        delegate.closeOnCompletion();
+        closeOnCompletion = true;
+    }
+
+    /**
+     * A result set of this statement was closed: with {@code closeOnCompletion}, where it came from a
+     * rewritten execution's statement, this statement closes too, as the real one would have.
+     */
+    final void resultClosed() throws SQLException {
+        if (closeOnCompletion && resultSource() != delegate) {
+            close();
+        }
+    }
+
     @Override
     public ResultSet getResultSet() throws SQLException {
         ResultSet rs = resultSource().getResultSet();

@@ -6,10 +6,8 @@ import io.jdbcguard.sql.Structure.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -25,8 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class IndexCatalog {
 
     private final ConnectionInfo.DataSourceInfo dataSource;
-    /** Schema (lower case, "" for the current one unknown) → table (lower case) → its unique indexes. */
-    private final Map<String, Map<String, CompletableFuture<List<Set<String>>>>> tables = new ConcurrentHashMap<>();
+    /** Schema (lower case, "" for the current one unknown) → table (lower case) → its unique indexes by name (lower case). */
+    private final Map<String, Map<String, CompletableFuture<Map<String, Set<String>>>>> tables = new ConcurrentHashMap<>();
     /** Names as written → lower case: a finding's lookup allocates nothing once its names were seen. */
     private final Map<String, String> lowerCase = new ConcurrentHashMap<>();
 
@@ -42,16 +40,16 @@ public final class IndexCatalog {
      * Starts reading the table's unique indexes if they are not known or being read; never blocks. The
      * future completes (normally or exceptionally) when the read ends.
      */
-    CompletableFuture<List<Set<String>>> lookup(TableName table, String currentSchema) {
+    CompletableFuture<Map<String, Set<String>>> lookup(TableName table, String currentSchema) {
         String schema = table.schema() != null ? table.schema() : currentSchema;
-        Map<String, CompletableFuture<List<Set<String>>>> inSchema = tables.get(lower(schema));
+        Map<String, CompletableFuture<Map<String, Set<String>>>> inSchema = tables.get(lower(schema));
         if (inSchema == null) {
             inSchema = tables.computeIfAbsent(lower(schema), k -> new ConcurrentHashMap<>());
         }
         String name = lower(table.name());
-        CompletableFuture<List<Set<String>>> f = inSchema.get(name);
+        CompletableFuture<Map<String, Set<String>>> f = inSchema.get(name);
         if (f == null || f.isCompletedExceptionally()) {
-            CompletableFuture<List<Set<String>>> started = new CompletableFuture<>();
+            CompletableFuture<Map<String, Set<String>>> started = new CompletableFuture<>();
             f = f == null ? inSchema.putIfAbsent(name, started) : (inSchema.replace(name, f, started) ? null : inSchema.get(name));
             if (f == null) {
                 f = started;
@@ -87,16 +85,28 @@ public final class IndexCatalog {
      * indexes are not known (not read yet, or the read failed). Never blocks.
      */
     Boolean uniqueWithin(TableName table, String currentSchema, Collection<String> columns) {
-        CompletableFuture<List<Set<String>>> f = lookup(table, currentSchema);
+        CompletableFuture<Map<String, Set<String>>> f = lookup(table, currentSchema);
         if (!f.isDone() || f.isCompletedExceptionally()) {
             return null;
         }
-        for (Set<String> index : f.join()) {
+        for (Set<String> index : f.join().values()) {
             if (!index.isEmpty() && columns.containsAll(index)) {
                 return Boolean.TRUE;
             }
         }
         return Boolean.FALSE;
+    }
+
+    /**
+     * The columns of the unique index of that name (lower case), as far as already read: {@code null} when
+     * not known (not read yet, the read failed, no such index). Never blocks.
+     */
+    Set<String> uniqueColumns(TableName table, String currentSchema, String indexName) {
+        CompletableFuture<Map<String, Set<String>>> f = lookup(table, currentSchema);
+        if (indexName == null || !f.isDone() || f.isCompletedExceptionally()) {
+            return null;
+        }
+        return f.join().get(indexName.toLowerCase(Locale.ROOT));
     }
 
     /** Forgets a table after DDL on it ({@code schema} null: in every schema); {@code null} forgets every table. */
@@ -113,7 +123,7 @@ public final class IndexCatalog {
         });
     }
 
-    private List<Set<String>> read(String schema, String table) {
+    private Map<String, Set<String>> read(String schema, String table) {
         dataSource.runtime().counters().indexLookups.increment();
         try (Connection c = dataSource.metadata().open();
              PreparedStatement ps = c.prepareStatement("SELECT INDEX_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.STATISTICS "
@@ -124,15 +134,13 @@ public final class IndexCatalog {
             Map<String, Set<String>> byIndex = new LinkedHashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    byIndex.computeIfAbsent(rs.getString(1), k -> new java.util.LinkedHashSet<>())
+                    byIndex.computeIfAbsent(rs.getString(1).toLowerCase(Locale.ROOT), k -> new java.util.LinkedHashSet<>())
                             .add(rs.getString(2).toLowerCase(Locale.ROOT));
                 }
             }
-            List<Set<String>> out = new ArrayList<>();
-            for (Set<String> s : byIndex.values()) {
-                out.add(Set.copyOf(s));
-            }
-            return List.copyOf(out);
+            Map<String, Set<String>> out = new LinkedHashMap<>();
+            byIndex.forEach((name, columns) -> out.put(name, Set.copyOf(columns)));
+            return java.util.Collections.unmodifiableMap(out);
         } catch (Exception e) {
             InternalErrors.record("reading the unique indexes of " + table, e);
             throw new IllegalStateException(e);

@@ -105,11 +105,42 @@ final class StaleReadRule implements FactListener {
         if (s == null || s.table() == null) {
             return;
         }
+        String keyName = Vendor.duplicateKeyName(f.outcome().error() == null ? null : f.outcome().error().getMessage());
+        if (keyName != null) {
+            // Read in the background now, so that the re-read knows which columns the violated key has.
+            IndexCatalog.of(f.connection().dataSource()).lookup(s.table(), f.connection().currentSchema());
+        }
         ThreadMemory m = memory.current();
         int before = m.staleCount;
-        m.stale(f.connection().id(), f.transactionId(), s.table().name(),
-                CallSites.capture(f.connection().config().appPackages()));
+        m.stale(new ThreadMemory.Stale(f.connection().id(), f.transactionId(), s.table(), keyName, s.insertColumns(),
+                CallSites.capture(f.connection().config().appPackages())));
         staleEntries.addAndGet(m.staleCount - before);
+    }
+
+    /**
+     * Whether a read can miss the row that won: it fixes every column of the violated unique key (or, while
+     * that key's columns are not known, some column the failed INSERT named; every read when it named none).
+     * Any other read of the table finds what it found before the duplicate, and runs as written.
+     */
+    private static boolean canMissTheWinner(ExecutionFact w, Structure read, ThreadMemory.Stale stale) {
+        java.util.Set<String> fixed = new java.util.HashSet<>();
+        for (Structure.Equality e : read.keyEqualities()) {
+            fixed.add(e.column());
+        }
+        java.util.Set<String> key = IndexCatalog.of(w.connection().dataSource())
+                .uniqueColumns(stale.table(), w.connection().currentSchema(), stale.keyName());
+        if (key != null) {
+            return fixed.containsAll(key);
+        }
+        if (stale.insertColumns().isEmpty()) {
+            return true;
+        }
+        for (String c : stale.insertColumns()) {
+            if (fixed.contains(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A plain read after a duplicate key in the same REPEATABLE READ transaction: the shared-lock text to run, or null. */
@@ -119,10 +150,12 @@ final class StaleReadRule implements FactListener {
         if (memory.staleCount == 0 || !w.inTransaction() || s == null || s.table() == null) {
             return null;
         }
-        StackTraceElement insertSite = memory.staleSite(w.connection().id(), w.transactionId(), s.table().name());
-        if (insertSite == null) {
+        ThreadMemory.Stale stale = memory.staleFor(w.connection().id(), w.transactionId(), s.table(),
+                w.connection()::currentSchema);
+        if (stale == null || !canMissTheWinner(w, s, stale)) {
             return null;
         }
+        StackTraceElement insertSite = stale.site();
         GuardConfig config = w.connection().config();
         String why = null;
         String rewritten = null;
@@ -162,7 +195,8 @@ final class StaleReadRule implements FactListener {
         String sql = w.sql();
         int end = shape.statementEnd();
         if (end <= 0 || end > sql.length() || shape.lock() != LockMode.NONE || shape.structure() == null
-                || shape.normalized().toUpperCase(java.util.Locale.ROOT).contains(" INTO ") || !w.paramsKnown()) {
+                || shape.normalized().toUpperCase(java.util.Locale.ROOT).contains(" INTO ") || !w.paramsKnown()
+                || !plainText(sql)) {
             return null;
         }
         for (int i = 1; i <= shape.paramCount(); i++) {
@@ -173,6 +207,21 @@ final class StaleReadRule implements FactListener {
             }
         }
         return sql.substring(0, end) + " " + clause + sql.substring(end);
+    }
+
+    /**
+     * Whether where a clause may go is certain: no backslash (whether it escapes depends on the session's
+     * {@code sql_mode}, {@code NO_BACKSLASH_ESCAPES}) and no control character but tab and line breaks (a
+     * NUL ends the text for the server's parser, so a clause after it would not be read).
+     */
+    private static boolean plainText(String sql) {
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (c == '\\' || (c < ' ' && c != '\t' && c != '\n' && c != '\r')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Finding staleReadFinding(ExecutionFact w, String table, StackTraceElement insertSite,

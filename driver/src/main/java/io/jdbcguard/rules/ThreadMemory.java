@@ -1,6 +1,7 @@
 package io.jdbcguard.rules;
 
 import io.jdbcguard.fact.ExecutionFact;
+import io.jdbcguard.sql.Structure;
 import java.util.List;
 
 /**
@@ -96,44 +97,65 @@ final class ThreadMemory {
     private int lockNext;
 
 
-    // Transactions that hit a duplicate key on a table under REPEATABLE READ: (connection, transaction, table).
-    private final long[] staleConnection = new long[LOCKS];
-    private final long[] staleTransaction = new long[LOCKS];
-    private final String[] staleTable = new String[LOCKS];
-    private final StackTraceElement[] staleSite = new StackTraceElement[LOCKS];
+    /**
+     * A transaction that hit a duplicate key under REPEATABLE READ: the table (schema-qualified when the
+     * INSERT qualified it), the violated key's name as the server gave it ({@code null} if not given), the
+     * columns the failed INSERT named, and its site.
+     */
+    record Stale(long connection, long transaction, Structure.TableName table, String keyName,
+                 List<String> insertColumns, StackTraceElement site) {
+    }
+
+    private final Stale[] stale = new Stale[LOCKS];
     private int staleNext;
     int staleCount;
 
-    void stale(long connection, long transaction, String table, StackTraceElement site) {
-        if (staleSite(connection, transaction, table) != null) {
-            return;
+    void stale(Stale entry) {
+        for (Stale e : stale) {
+            if (e != null && e.connection == entry.connection && e.transaction == entry.transaction
+                    && e.table.equals(entry.table)) {
+                return;
+            }
         }
-        if (staleTable[staleNext] == null) {
+        if (stale[staleNext] == null) {
             staleCount++;
         }
-        staleConnection[staleNext] = connection;
-        staleTransaction[staleNext] = transaction;
-        staleTable[staleNext] = table;
-        staleSite[staleNext] = site;
+        stale[staleNext] = entry;
         staleNext = (staleNext + 1) % LOCKS;
     }
 
-    /** The failed INSERT's site if this transaction hit a duplicate key on the table, else {@code null}. */
-    StackTraceElement staleSite(long connection, long transaction, String table) {
-        for (int i = 0; i < LOCKS; i++) {
-            if (staleTable[i] != null && staleConnection[i] == connection && staleTransaction[i] == transaction
-                    && staleTable[i].equals(table)) {
-                return staleSite[i];
+    /**
+     * This transaction's duplicate key on a table of the name the read names, in the read's schema, or
+     * {@code null}. A name qualified on one side only is compared in the connection's current schema,
+     * asked of the driver only then.
+     */
+    Stale staleFor(long connection, long transaction, Structure.TableName read,
+                   java.util.function.Supplier<String> currentSchema) {
+        for (Stale e : stale) {
+            if (e != null && e.connection == connection && e.transaction == transaction
+                    && e.table.name().equals(read.name()) && sameSchema(e.table.schema(), read.schema(), currentSchema)) {
+                return e;
             }
         }
         return null;
     }
 
+    private static boolean sameSchema(String a, String b, java.util.function.Supplier<String> current) {
+        if (a == null && b == null) {
+            return true;
+        }
+        if (a != null && b != null) {
+            return a.equals(b);
+        }
+        String c = current.get();
+        return c != null && c.toLowerCase(java.util.Locale.ROOT).equals(a != null ? a : b);
+    }
+
     void transactionEnded(long connection, long transaction) {
         for (int i = 0; i < LOCKS; i++) {
-            if (staleTable[i] != null && staleConnection[i] == connection && staleTransaction[i] == transaction) {
-                staleTable[i] = null;
-                staleSite[i] = null;
+            Stale e = stale[i];
+            if (e != null && e.connection == connection && e.transaction == transaction) {
+                stale[i] = null;
                 staleCount--;
             }
         }

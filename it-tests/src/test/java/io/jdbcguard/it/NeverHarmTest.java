@@ -63,14 +63,14 @@ class NeverHarmTest {
         io.jdbcguard.Guard.global().forgetCurrentThread();
     }
 
-    private static void resetTable() {
+    static void resetTable() {
         TestDatabase.exec("DROP TABLE IF EXISTS nh_u",
                 "CREATE TABLE nh_u (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL,"
                         + " UNIQUE KEY ux_nh_u (email))",
                 "INSERT INTO nh_u (email) VALUES ('victim'), ('victim2')");
     }
 
-    private static List<String> table() throws SQLException {
+    static List<String> table() throws SQLException {
         List<String> rows = new ArrayList<>();
         try (Connection c = TestDatabase.raw(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT email FROM nh_u ORDER BY email")) {
@@ -82,10 +82,15 @@ class NeverHarmTest {
     }
 
     /** Runs the program straight and through the guard; asserts identical observations and tables; returns them. */
-    private static List<String> sameBothWays(Program p) throws Exception {
+    static List<String> sameBothWays(Program p) throws Exception {
+        return sameBothWays(new java.util.Properties(), p);
+    }
+
+    /** The same, each connection opened with these driver properties. */
+    static List<String> sameBothWays(java.util.Properties props, Program p) throws Exception {
         resetTable();
         Observed raw = new Observed();
-        try (Connection c = TestDatabase.raw()) {
+        try (Connection c = java.sql.DriverManager.getConnection(TestDatabase.url(), props)) {
             p.run(c, raw);
         }
         List<String> rawTable = table();
@@ -93,7 +98,7 @@ class NeverHarmTest {
         io.jdbcguard.Guard.global().forgetCurrentThread();
         long internalBefore = InternalErrors.count();
         Observed guarded = new Observed();
-        try (Connection c = TestDatabase.guarded()) {
+        try (Connection c = java.sql.DriverManager.getConnection(TestDatabase.guardUrl(), props)) {
             p.run(c, guarded);
         }
         assertThat(guarded.log).as("what the application observed").isEqualTo(raw.log);
@@ -107,7 +112,7 @@ class NeverHarmTest {
      * connection inserts 'k' and commits, this transaction's INSERT of 'k' fails with 1062. The
      * guard now plans fresh reads of nh_u for this transaction.
      */
-    private static void duplicateKey(Connection c, Statement st, Observed o) throws SQLException {
+    static void duplicateKey(Connection c, Statement st, Observed o) throws SQLException {
         c.setAutoCommit(false);
         o.step(() -> {
             try (ResultSet rs = st.executeQuery("SELECT id FROM nh_u WHERE email='k'")) {
