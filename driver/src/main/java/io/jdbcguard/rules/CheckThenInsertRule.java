@@ -7,11 +7,8 @@ import static io.jdbcguard.rules.Patterns.sameValue;
 import static io.jdbcguard.rules.Patterns.sqlText;
 
 import io.jdbcguard.Finding;
-import io.jdbcguard.UnsafePatternException;
-import io.jdbcguard.config.GuardConfig;
 import io.jdbcguard.config.RuleId;
 import io.jdbcguard.fact.ExecutionFact;
-import io.jdbcguard.fact.FactListener;
 import io.jdbcguard.sql.InsertVariant;
 import io.jdbcguard.sql.Isolation;
 import io.jdbcguard.sql.SqlShape;
@@ -29,40 +26,28 @@ import java.util.Set;
  * ERROR without a unique index on the key (duplicate rows), WARN with one (duplicate-key errors).
  * Every check an INSERT completes is its own finding.
  */
-final class CheckThenInsertRule implements FactListener {
+final class CheckThenInsertRule extends CompletingRule {
 
     private final Patterns patterns;
 
-    CheckThenInsertRule(Patterns patterns) {
+    CheckThenInsertRule(Patterns patterns, boolean strict) {
+        super(RuleId.CHECK_THEN_INSERT, EnumSet.of(StatementKind.INSERT, StatementKind.UPDATE), strict);
         this.patterns = patterns;
     }
 
-    private static final Set<StatementKind> BEFORE = EnumSet.of(StatementKind.INSERT, StatementKind.UPDATE);
-
     @Override
-    public boolean activeFor(GuardConfig config) {
-        return config.enabled(RuleId.CHECK_THEN_INSERT);
-    }
-
-    @Override
-    public Set<StatementKind> beforeKinds() {
-        return BEFORE;
-    }
-
-    @Override
-    public boolean wantsBefore(SqlShape shape) {
+    boolean completes(SqlShape shape) {
         return shape.structure() != null && (shape.kind() == StatementKind.INSERT
                 && shape.insertVariant() == InsertVariant.PLAIN || shape.kind() == StatementKind.UPDATE);
     }
 
     @Override
-    public String beforeExecution(ExecutionFact w) throws UnsafePatternException {
+    Finding complete(ExecutionFact w) {
         if (w.kind() == StatementKind.UPDATE) {
             return foreignKeySet(w);
         }
         Structure ins = w.shape().structure();
-        if (!w.connection().config().enabled(RuleId.CHECK_THEN_INSERT) || ins.table() == null
-                || ins.insertColumns().isEmpty()) {
+        if (ins.table() == null || ins.insertColumns().isEmpty()) {
             return null;
         }
         ThreadMemory memory = patterns.memory.current();
@@ -90,8 +75,7 @@ final class CheckThenInsertRule implements FactListener {
                 refuse = f;
             }
         }
-        Patterns.refuseIfStrict(w, refuse);
-        return null;
+        return refuse;
     }
 
     /**
@@ -100,11 +84,10 @@ final class CheckThenInsertRule implements FactListener {
      * {@code fk}. Completes a check whose key the INSERT left out exactly these columns of, with the same
      * values where known.
      */
-    private String foreignKeySet(ExecutionFact up) throws UnsafePatternException {
+    private Finding foreignKeySet(ExecutionFact up) {
         ThreadMemory memory = patterns.memory.current();
         Structure u = up.shape().structure();
-        if (memory.partialCount == 0 || u.table() == null || u.keyEqualities().size() != 1 || u.otherPredicates()
-                || !up.connection().config().enabled(RuleId.CHECK_THEN_INSERT)) {
+        if (memory.partialCount == 0 || u.table() == null || u.keyEqualities().size() != 1 || u.otherPredicates()) {
             return null;
         }
         Finding refuse = null;
@@ -130,8 +113,7 @@ final class CheckThenInsertRule implements FactListener {
                 refuse = f;
             }
         }
-        Patterns.refuseIfStrict(up, refuse);
-        return null;
+        return refuse;
     }
 
     /** Whether the UPDATE sets every column the INSERT left out, to the check's value where both are known. */

@@ -18,8 +18,8 @@ public final class GuardRules {
 
     public GuardRules(Reporter reporter, Counters counters) {
         Patterns patterns = new Patterns(memory, new CallSiteSampler(counters.stackWalks), reporter);
-        listeners = List.of(new PatternRecorder(memory, patterns.sites), new IndexInvalidator(), new CheckThenInsertRule(patterns),
-                new LostUpdateRule(patterns), new LockWithoutTransactionRule(reporter),
+        listeners = List.of(new PatternRecorder(memory, patterns.sites), new IndexInvalidator(), new CheckThenInsertRule(patterns, false),
+                new CheckThenInsertRule(patterns, true), new LostUpdateRule(patterns, false), new LostUpdateRule(patterns, true), new LockWithoutTransactionRule(reporter),
                 new StaleReadRule(memory, reporter), new IsolationRule(reporter));
     }
 

@@ -7,11 +7,8 @@ import static io.jdbcguard.rules.Patterns.sameValue;
 import static io.jdbcguard.rules.Patterns.sqlText;
 
 import io.jdbcguard.Finding;
-import io.jdbcguard.UnsafePatternException;
-import io.jdbcguard.config.GuardConfig;
 import io.jdbcguard.config.RuleId;
 import io.jdbcguard.fact.ExecutionFact;
-import io.jdbcguard.fact.FactListener;
 import io.jdbcguard.sql.SqlShape;
 import io.jdbcguard.sql.StatementKind;
 import io.jdbcguard.sql.Structure;
@@ -29,36 +26,24 @@ import java.util.Set;
  * by the same key, with an absolute value and no optimistic check. WARN; no finding where the read's key
  * turns out not to be unique.
  */
-final class LostUpdateRule implements FactListener {
+final class LostUpdateRule extends CompletingRule {
 
     private final Patterns patterns;
 
-    LostUpdateRule(Patterns patterns) {
+    LostUpdateRule(Patterns patterns, boolean strict) {
+        super(RuleId.LOST_UPDATE, EnumSet.of(StatementKind.UPDATE), strict);
         this.patterns = patterns;
     }
 
-    private static final Set<StatementKind> BEFORE = EnumSet.of(StatementKind.UPDATE);
-
     @Override
-    public boolean activeFor(GuardConfig config) {
-        return config.enabled(RuleId.LOST_UPDATE);
-    }
-
-    @Override
-    public Set<StatementKind> beforeKinds() {
-        return BEFORE;
-    }
-
-    @Override
-    public boolean wantsBefore(SqlShape shape) {
+    boolean completes(SqlShape shape) {
         return shape.kind() == StatementKind.UPDATE && shape.structure() != null;
     }
 
     @Override
-    public String beforeExecution(ExecutionFact w) throws UnsafePatternException {
+    Finding complete(ExecutionFact w) {
         Structure up = w.shape().structure();
-        if (!w.connection().config().enabled(RuleId.LOST_UPDATE) || up.table() == null
-                || up.keyEqualities().isEmpty() || up.assignments().isEmpty()) {
+        if (up.table() == null || up.keyEqualities().isEmpty() || up.assignments().isEmpty()) {
             return null;
         }
         ThreadMemory memory = patterns.memory.current();
@@ -86,8 +71,7 @@ final class LostUpdateRule implements FactListener {
             Finding f = patterns.completed(memory, o, w, RuleId.LOST_UPDATE, written, List.copyOf(keyColumns),
                     (relation, writeSite, unique) -> finding(o, w, relation, written, writeSite, unique));
             if (f != null) {
-                Patterns.refuseIfStrict(w, f);
-                return null;
+                return f;
             }
         }
         return null;
