@@ -100,6 +100,10 @@ public final class GuardConfig {
 
     private static void checkKeys(Set<String> keys, String source) throws SQLException {
         for (String key : keys) {
+            if (Setting.isGuardKey(key) && !key.equals(key.strip())) {
+                throw new SQLException("jdbc-guard: the setting '" + key + "' (from " + source + ") has whitespace"
+                        + " around its key; write it as '" + key.strip() + "'", CONFIG_SQLSTATE);
+            }
             if (Setting.isGuardKey(key) && Setting.byKey(key) == null) {
                 throw new SQLException("jdbc-guard: unknown setting '" + key + "' (from " + source
                         + "); valid keys: " + Setting.validKeys(), CONFIG_SQLSTATE);
@@ -109,7 +113,17 @@ public final class GuardConfig {
 
     /** Reads {@code jdbc-guard.properties} from the context class loader, else the guard's own. */
     static Properties classpathFile() throws SQLException {
-        Properties p = new Properties();
+        List<String> twice = new java.util.ArrayList<>();
+        Properties p = new Properties() {
+            @Override
+            public synchronized Object put(Object key, Object value) {
+                Object before = super.put(key, value);
+                if (before != null && !before.equals(value)) {
+                    twice.add(key + " is given twice ('" + before + "' and '" + value + "')");
+                }
+                return before;
+            }
+        };
         ClassLoader cl = Thread.currentThread().getContextClassLoader();
         if (cl == null) {
             cl = GuardConfig.class.getClassLoader();
@@ -123,7 +137,13 @@ public final class GuardConfig {
             throw new SQLException("jdbc-guard: cannot read " + FILE_NAME + " (" + e.getMessage()
                     + "); fix or remove the file", CONFIG_SQLSTATE, e);
         }
-        return p;
+        if (!twice.isEmpty()) {
+            throw new SQLException("jdbc-guard: in " + FILE_NAME + ", " + String.join("; ", twice)
+                    + "; keep one of them", CONFIG_SQLSTATE);
+        }
+        Properties plain = new Properties();
+        plain.putAll(p);
+        return plain;
     }
 
     /** The value of a setting. */

@@ -155,7 +155,8 @@ public final class Setting<T> {
 
     /** Whether a property key belongs to the guard (and so must never reach the real driver). */
     public static boolean isGuardKey(String key) {
-        return key != null && key.regionMatches(true, 0, PREFIX, 0, PREFIX.length());
+        return key != null && (key.regionMatches(true, 0, PREFIX, 0, PREFIX.length())
+                || key.strip().regionMatches(true, 0, PREFIX, 0, PREFIX.length()));
     }
 
     private static List<String> ruleIdNames() {
@@ -218,16 +219,16 @@ public final class Setting<T> {
     }
 
     private static Integer parseWindow(String text) {
-        int v;
-        try {
-            v = Integer.parseInt(text.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("accepted values: an integer >= 0 (milliseconds)");
+        // Plain ASCII digits only: Integer.parseInt also takes a sign and the digits of every script.
+        String t = text.trim();
+        boolean digits = !t.isEmpty() && t.length() <= 9;
+        for (int i = 0; digits && i < t.length(); i++) {
+            digits = t.charAt(i) >= '0' && t.charAt(i) <= '9';
         }
-        if (v < 0) {
-            throw new IllegalArgumentException("accepted values: an integer >= 0 (milliseconds)");
+        if (!digits) {
+            throw new IllegalArgumentException("accepted values: an integer >= 0 (milliseconds), in digits 0-9");
         }
-        return v;
+        return Integer.parseInt(t);
     }
 
     @Override

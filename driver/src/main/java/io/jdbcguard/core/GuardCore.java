@@ -129,6 +129,18 @@ public final class GuardCore implements AutoCloseable {
                     realProps.setProperty(key, info.getProperty(key));
                 }
             }
+            // What is not a String reaches the real driver untouched; a guard setting must be a String.
+            for (Map.Entry<Object, Object> e : info.entrySet()) {
+                if (e.getKey() instanceof String && e.getValue() instanceof String) {
+                    continue;
+                }
+                if (e.getKey() instanceof String && Setting.isGuardKey((String) e.getKey())) {
+                    throw new SQLException("jdbc-guard: the setting " + e.getKey() + " is given as a "
+                            + (e.getValue() == null ? "null" : e.getValue().getClass().getName())
+                            + " in the connection properties; give it as a String", GuardConfig.CONFIG_SQLSTATE);
+                }
+                realProps.put(e.getKey(), e.getValue());
+            }
         }
         GuardConfig config = GuardConfig.resolve(guardSettings);
         Driver real = findDriver(parsed.realUrl());

@@ -60,11 +60,12 @@ public final class GuardUrl {
             int eq = part.indexOf('=');
             String key = eq < 0 ? part : part.substring(0, eq);
             String decodedKey = decode(key);
-            if (decodedKey.regionMatches(true, 0, "guard.", 0, 6)) {
+            if (decodedKey.strip().regionMatches(true, 0, "guard.", 0, 6)) {
                 String value = decode(eq < 0 ? "" : part.substring(eq + 1));
-                if (!key.regionMatches(true, 0, "guard.", 0, 6)) {
-                    problems.add("the URL parameter '" + key + "' is an encoded guard setting (" + decodedKey
-                            + "); write the key as it is");
+                if (!key.regionMatches(true, 0, "guard.", 0, 6) || !key.equals(key.strip())) {
+                    problems.add("the URL parameter '" + part + "' is an encoded guard setting or has whitespace"
+                            + " around its key ('" + decodedKey + "' = '" + value + "'); write the key as "
+                            + decodedKey.strip());
                 }
                 String before = guard.putIfAbsent(decodedKey, value);
                 if (before != null && !before.equals(value)) {

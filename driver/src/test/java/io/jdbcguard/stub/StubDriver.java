@@ -38,9 +38,18 @@ public final class StubDriver implements Driver {
     public static void load() {
     }
 
+    /** What the last {@code connect} was given: the URL and the properties, as the real driver sees them. */
+    public static volatile String lastUrl;
+    public static volatile Properties lastInfo;
+
     @Override
     public Connection connect(String url, Properties info) {
-        return acceptsURL(url) ? connection() : null;
+        if (!acceptsURL(url)) {
+            return null;
+        }
+        lastUrl = url;
+        lastInfo = info;
+        return connection();
     }
 
     /** A new stub connection. */
