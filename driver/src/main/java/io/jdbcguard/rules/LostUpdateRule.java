@@ -53,39 +53,70 @@ final class LostUpdateRule extends CompletingRule {
                 continue;
             }
             Structure rd = o.fact.shape().structure();
-            if (!sameTable(rd.table(), up.table()) || !sameKey(o.fact, rd, w, up)) {
-                continue;
-            }
-            Set<String> keyColumns = new LinkedHashSet<>(columns(rd.keyEqualities()));
-            boolean all = rd.selectedColumns().contains("*");
-            List<String> written = new ArrayList<>();
-            for (Assignment a : up.assignments()) {
-                if (!a.selfReferencing() && !keyColumns.contains(a.column())
-                        && (all || rd.selectedColumns().contains(a.column()))) {
-                    written.add(a.column());
+            if (sameTable(rd.table(), up.table()) && sameKey(o.fact, rd, w, up)) {
+                List<String> key = columns(rd.keyEqualities());
+                Finding f = readThenWrite(memory, o, w, rd.selectedColumns(), key, Set.of(), "of one row by ("
+                        + String.join(", ", key) + "), then an UPDATE at %s wrote it");
+                if (f != null) {
+                    return f;
                 }
-            }
-            if (written.isEmpty() || optimistic(rd, up, keyColumns, all)) {
                 continue;
             }
-            Finding f = patterns.completed(memory, o, w, RuleId.LOST_UPDATE, written, List.copyOf(keyColumns),
-                    (relation, writeSite, unique) -> finding(o, w, relation, written, writeSite, unique));
-            if (f != null) {
-                return f;
+            // A row read as one of a root's collection (LEFT JOIN), then updated by its own key: the
+            // collection's keys were not read, so the table and the columns decide.
+            for (Structure.Collection c : rd.collections()) {
+                // By one key column and nothing else: a further predicate (AND version = ?) checks what was read.
+                // The link to the root (owner_id) is the relation, not the row's data: attaching a new child
+                // (JPA's unidirectional one-to-many sets it by a second UPDATE) is no lost update.
+                if (sameTable(c.table(), up.table()) && up.keyEqualities().size() == 1 && !up.otherPredicates()) {
+                    List<String> key = columns(up.keyEqualities());
+                    Finding f = readThenWrite(memory, o, w, c.selectedColumns(), key, c.linkColumns(), "of "
+                            + c.table() + " rows, the collection of one " + rd.table() + " row read by ("
+                            + String.join(", ", columns(rd.keyEqualities())) + "), then an UPDATE at %s wrote one of"
+                            + " them by (" + String.join(", ", key) + ")");
+                    if (f != null) {
+                        return f;
+                    }
+                }
             }
         }
         return null;
     }
 
+    /**
+     * The read returned {@code selected} of the row the UPDATE writes by {@code key}: a lost update when the
+     * UPDATE writes one of them (but the links to a root, {@code links}) with an absolute value and checks
+     * none (optimistic locking).
+     */
+    private Finding readThenWrite(ThreadMemory memory, ThreadMemory.Opener o, ExecutionFact w, List<String> selected,
+                                  List<String> key, Set<String> links, String readWhat) {
+        Structure up = w.shape().structure();
+        Set<String> keyColumns = new LinkedHashSet<>(key);
+        boolean all = selected.contains("*");
+        List<String> written = new ArrayList<>();
+        for (Assignment a : up.assignments()) {
+            if (!a.selfReferencing() && !keyColumns.contains(a.column()) && !links.contains(a.column())
+                    && (all || selected.contains(a.column()))) {
+                written.add(a.column());
+            }
+        }
+        if (written.isEmpty() || optimistic(selected, up, keyColumns, all)) {
+            return null;
+        }
+        Finding f = patterns.completed(memory, o, w, RuleId.LOST_UPDATE, written, List.copyOf(keyColumns),
+                (relation, writeSite, unique) -> finding(o, w, relation, written, readWhat, writeSite, unique));
+        return f;
+    }
+
     /** Whether the UPDATE's WHERE checks, besides the key, a column the read returned (optimistic locking). */
-    private static boolean optimistic(Structure rd, Structure up, Set<String> keyColumns, boolean all) {
+    private static boolean optimistic(List<String> selected, Structure up, Set<String> keyColumns, boolean all) {
         for (Equality e : up.keyEqualities()) {
-            if (!keyColumns.contains(e.column()) && (all || rd.selectedColumns().contains(e.column()))) {
+            if (!keyColumns.contains(e.column()) && (all || selected.contains(e.column()))) {
                 return true;
             }
         }
         for (String c : up.otherColumns()) {
-            if (all || rd.selectedColumns().contains(c)) {
+            if (all || selected.contains(c)) {
                 return true;
             }
         }
@@ -121,16 +152,14 @@ final class LostUpdateRule extends CompletingRule {
 
     /** @param unique whether a unique index lies within the read's key; {@code null}: not known */
     private static Finding finding(ThreadMemory.Opener o, ExecutionFact w, String relation, List<String> written,
-                                   StackTraceElement writeSite, Boolean unique) {
+                                   String readWhat, StackTraceElement writeSite, Boolean unique) {
         if (Boolean.FALSE.equals(unique)) {
             return null; // not a read of one row by a unique key
         }
         TableName t = w.shape().structure().table();
-        List<String> key = columns(o.fact.shape().structure().keyEqualities());
         String cols = String.join(", ", written);
         String head = "[lost-update] " + t + "(" + cols + "): a SELECT at " + o.site + " read " + cols
-                + " of one row by (" + String.join(", ", key) + "), then an UPDATE at " + writeSite
-                + " wrote an absolute new value " + relation + isolationText(w.isolation()) + "; a concurrent"
+                + " " + readWhat.replace("%s", String.valueOf(writeSite)) + " with an absolute new value " + relation + isolationText(w.isolation()) + "; a concurrent"
                 + " transaction can change the row in between and its change is silently overwritten.";
         String relative = numericWrite(w, written.get(0))
                 ? " or update relatively (SET " + written.get(0) + " = " + written.get(0) + " + ?)," : "";

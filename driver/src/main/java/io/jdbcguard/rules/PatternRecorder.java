@@ -58,7 +58,7 @@ final class PatternRecorder implements FactListener {
         switch (s.form()) {
             case ROWS:
                 check = !f.outcome().rowFound();
-                if (!check && s.selectedColumns().isEmpty()) {
+                if (!check && s.selectedColumns().isEmpty() && s.collections().isEmpty()) {
                     return; // read nothing it could write back
                 }
                 break;

@@ -4,6 +4,7 @@ import io.jdbcguard.sql.Lexer.Token;
 import io.jdbcguard.sql.Structure.SelectForm;
 import io.jdbcguard.sql.Structure.TableName;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Collections;
 import java.util.List;
@@ -68,7 +69,7 @@ abstract class SelectReader extends ExpressionReader {
                 Structure inner = select(only[0] + 1, close + 1);
                 return new Structure(inner.table(), inner.keyEqualities(), inner.otherPredicates(),
                         inner.otherColumns(), SelectForm.EXISTS, inner.limitSlot(), inner.selectedColumns(), List.of(),
-                        List.of(), List.of());
+                        List.of(), List.of(), List.of());
             }
         }
         SelectForm form = items.size() == 1 && group < 0 && isCount(items.get(0)[0], items.get(0)[1])
@@ -76,13 +77,14 @@ abstract class SelectReader extends ExpressionReader {
         TableName table = null;
         String alias = null;
         Set<String> joined = new HashSet<>();
+        List<Object[]> joins = new ArrayList<>(2);
         if (fromKw >= 0) {
             int fromEnd = nextClause(fromKw + 1, to, depth, SELECT_CLAUSES);
             int[] ref = new int[1];
             Object[] named = tableRef(fromKw + 1, fromEnd, ref);
             int i = named == null ? -1 : ref[0];
             while (i >= 0 && i < fromEnd) {
-                i = leftJoin(i, fromEnd, joined);
+                i = leftJoin(i, fromEnd, joined, joins);
             }
             if (i == fromEnd) {
                 table = (TableName) named[0];
@@ -106,7 +108,33 @@ abstract class SelectReader extends ExpressionReader {
         }
         int limitSlot = limit >= 0 ? limitSlot(limit, to, depth) : 0;
         return new Structure(table, List.copyOf(w.equalities), w.other, Collections.unmodifiableSet(w.otherColumns), form, limitSlot,
-                List.copyOf(selected), List.of(), List.of(), List.of());
+                List.copyOf(selected), List.of(), List.of(), List.of(), table == null ? List.of() : collections(items, joins));
+    }
+
+    /**
+     * The columns returned of each joined table: items qualified by its name or alias ({@code p1_0.name},
+     * {@code p.*}), and everything for a bare {@code *}.
+     */
+    List<Structure.Collection> collections(List<int[]> items, List<Object[]> joins) {
+        List<Structure.Collection> out = new ArrayList<>(joins.size());
+        for (Object[] join : joins) {
+            TableName joinedTable = (TableName) join[0];
+            String joinedAlias = (String) join[1];
+            List<String> columns = new ArrayList<>();
+            for (int[] item : items) {
+                int end = nameEnd(item[0], item[1]);
+                boolean star = item[1] - item[0] == 1 && t.get(item[0]).isOp('*');
+                boolean qualified = end >= 0 && end - item[0] >= 3 && onTable(item[0], end, joinedTable, joinedAlias);
+                boolean tableStar = end >= 0 && end + 2 == item[1] && t.get(end).isOp('.') && t.get(end + 1).isOp('*')
+                        && (name(end - 1).equals(joinedTable.name()) || name(end - 1).equals(joinedAlias));
+                String c = star || tableStar ? "*" : qualified ? selectedColumn(item[0], item[1]) : null;
+                if (c != null) {
+                    columns.add(c);
+                }
+            }
+            out.add(new Structure.Collection(joinedTable, List.copyOf(columns), Set.copyOf(Arrays.asList((String[]) join[2]))));
+        }
+        return List.copyOf(out);
     }
 
     /**
@@ -140,7 +168,7 @@ abstract class SelectReader extends ExpressionReader {
      * alias and returns where the next join starts; -1 for any other kind of join (an inner join restricts
      * the root's rows: not a read of the root by its key).
      */
-    int leftJoin(int i, int to, Set<String> joined) {
+    int leftJoin(int i, int to, Set<String> joined, List<Object[]> joins) {
         if (!t.get(i).is("LEFT")) {
             return -1;
         }
@@ -157,17 +185,28 @@ abstract class SelectReader extends ExpressionReader {
         if (named == null || i >= to || !t.get(i).is("ON")) {
             return -1;
         }
-        joined.add(((TableName) named[0]).name());
-        if (named[1] != null) {
-            joined.add((String) named[1]);
+        TableName joinedTable = (TableName) named[0];
+        String joinedAlias = (String) named[1];
+        joined.add(joinedTable.name());
+        if (joinedAlias != null) {
+            joined.add(joinedAlias);
         }
+        List<String> link = new ArrayList<>(2);
         int depth = t.get(i).depth;
+        int end = to;
         for (i++; i < to; i++) {
             if (t.get(i).depth == depth && t.get(i).type == Lexer.WORD && JOIN_WORDS.contains(upper(i))) {
-                return i;
+                end = i;
+                break;
+            }
+            // j.col in the ON clause: a column of the joined table that links it to the root
+            if (i + 2 < to && t.get(i + 1).isOp('.') && isName(i) && isName(i + 2)
+                    && (name(i).equals(joinedTable.name()) || name(i).equals(joinedAlias))) {
+                link.add(name(i + 2));
             }
         }
-        return to;
+        joins.add(new Object[] {joinedTable, joinedAlias, link.toArray(new String[0])});
+        return end;
     }
 
     /** Whether a range qualifies a column by one of the names ({@code p1_0.name}). */

@@ -31,7 +31,7 @@ public final class SqlShapes {
     /** Normalised text → a shape whose texts differ only in literals ({@link LiteralScan}). */
     private static final BoundedCache<LiteralScan.Key, SqlShape> TEMPLATES = new BoundedCache<>(MAX_CACHE_BYTES);
     private static final Structure UNPARSED = new Structure(null, List.of(), false, java.util.Set.of(),
-            Structure.SelectForm.NONE, 0, List.of(), List.of(), List.of(), List.of());
+            Structure.SelectForm.NONE, 0, List.of(), List.of(), List.of(), List.of(), List.of());
 
     private SqlShapes() {
     }

@@ -19,6 +19,8 @@ import java.util.Set;
  * @param insertColumns    the columns an INSERT names, in order (empty when it names none)
  * @param insertRows       the slots of each inserted row, aligned with {@code insertColumns}
  * @param assignments      an UPDATE's {@code SET} terms, or an upsert's {@code ON DUPLICATE KEY UPDATE} terms
+ * @param collections      a SELECT's {@code LEFT JOIN}ed tables (the root's collections, as ORMs fetch them) with
+ *                         the columns it returns of each; empty for anything else
  */
 public record Structure(
         TableName table,
@@ -30,7 +32,15 @@ public record Structure(
         List<String> selectedColumns,
         List<String> insertColumns,
         List<List<Integer>> insertRows,
-        List<Assignment> assignments) {
+        List<Assignment> assignments,
+        List<Collection> collections) {
+
+    /**
+     * A table whose rows a SELECT returns beside its root's, through a {@code LEFT JOIN}: the columns returned
+     * of it, and its columns the join's {@code ON} names (the link to the root, such as {@code owner_id}).
+     */
+    public record Collection(TableName table, List<String> selectedColumns, Set<String> linkColumns) {
+    }
 
     /** A table, schema-qualified when the statement qualifies it. */
     public record TableName(String schema, String name) {

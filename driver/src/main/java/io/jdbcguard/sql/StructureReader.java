@@ -131,7 +131,7 @@ final class StructureReader extends SelectReader {
             upsert = assignments(i + 4, to, table, null);
         }
         return new Structure(table, List.of(), false, Set.of(), SelectForm.NONE, 0, List.of(),
-                List.copyOf(columns), List.copyOf(rows), upsert);
+                List.copyOf(columns), List.copyOf(rows), upsert, List.of());
     }
 
     // ---- UPDATE / DELETE ------------------------------------------------------------------------
@@ -157,7 +157,7 @@ final class StructureReader extends SelectReader {
             conjuncts(setEnd + 1, nextClause(setEnd + 1, to, depth, WRITE_CLAUSES), table, alias, w);
         }
         return new Structure(table, List.copyOf(w.equalities), w.other, Collections.unmodifiableSet(w.otherColumns), SelectForm.NONE,
-                0, List.of(), List.of(), List.of(), assignments);
+                0, List.of(), List.of(), List.of(), assignments, List.of());
     }
 
     private Structure delete(int from, int to) {
@@ -181,7 +181,7 @@ final class StructureReader extends SelectReader {
             conjuncts(i + 1, nextClause(i + 1, to, t.get(i).depth, WRITE_CLAUSES), table, alias, w);
         }
         return new Structure(table, List.copyOf(w.equalities), w.other, Collections.unmodifiableSet(w.otherColumns), SelectForm.NONE,
-                0, List.of(), List.of(), List.of(), List.of());
+                0, List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
 

@@ -143,6 +143,26 @@ class ClinicTest {
         });
     }
 
+    /** Issue 20, item 7: a pet edited through its owner's collection loses concurrent edits like the owner form. */
+    @Test
+    void editingAPetReadAsItsOwnersCollectionIsReported() throws Exception {
+        Long id = clinic.ownerFor("608-555-0007").getId();
+        clinic.addPet(id, "Rosy");
+        Guard.global().awaitFindings(10_000);
+        findings.clear();
+        clinic.renamePet(id, "Rosy", "Rosie");
+        List<Finding> f = settled();
+        assertThat(f).singleElement().satisfies(x -> {
+            assertThat(x.rule()).isEqualTo("lost-update");
+            assertThat(x.table()).isEqualTo("pets");
+            assertThat(x.columns()).contains("name").doesNotContain("owner_id");
+            assertThat(x.checkSite().getMethodName()).isEqualTo("renamePet");
+            assertThat(x.checkSql()).contains(" from owners o1_0 left join pets p1_0 on ");
+            assertThat(x.sql()).startsWith("update pets set ");
+            assertThat(x.message()).contains("the collection of one owners row").contains("@Version");
+        });
+    }
+
     @Test
     void safeAndOrdinaryFlowsReportNothing() throws Exception {
         clinic.ownerForLocked("608-555-0004");

@@ -49,6 +49,16 @@ public class ClinicService {
         }
     }
 
+    /**
+     * Unsafe: petclinic's pet edit. The pet is read as one of its owner's pets (the owner's eager collection)
+     * and written back by its own id, without {@code @Version}.
+     */
+    @Transactional
+    public void renamePet(Long ownerId, String from, String to) {
+        Owner o = owners.findById(ownerId).orElseThrow();
+        o.getPets().stream().filter(p -> p.getName().equals(from)).findFirst().orElseThrow().setName(to);
+    }
+
     /** Unsafe: write back an owner read in an earlier transaction (Spring Data's save: JPA merge). */
     @Transactional
     public Owner save(Owner owner) {

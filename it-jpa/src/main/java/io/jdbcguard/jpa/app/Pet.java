@@ -32,7 +32,15 @@ public class Pet {
         this.birthDate = LocalDate.of(2020, 1, 1);
     }
 
+    public Long getId() {
+        return id;
+    }
+
     public String getName() {
         return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
     }
 }
