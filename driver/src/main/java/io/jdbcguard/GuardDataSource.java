@@ -100,6 +100,7 @@ public class GuardDataSource implements DataSource {
             guardProperties.put(k, props.getProperty(k));
         }
         info = null;
+        config = null;
     }
 
     @Override
@@ -111,9 +112,17 @@ public class GuardDataSource implements DataSource {
     public Connection getConnection(String username, String pass) throws SQLException {
         DataSource d = delegate;
         if (d != null) {
-            ConnectionInfo.DataSourceInfo ds = wrappedInfo(d);
+            GuardConfig config = config();
             Connection c = username == null && pass == null ? d.getConnection() : d.getConnection(username, pass);
-            return ds.config().mode() == Mode.OFF || guardedAlready(c) ? c : new GuardConnection(c, ds);
+            if (config.mode() == Mode.OFF || guardedAlready(c)) {
+                return c;
+            }
+            try {
+                return new GuardConnection(c, wrappedInfo(d, config));
+            } catch (RuntimeException e) {
+                c.close();
+                throw e;
+            }
         }
         String u = url;
         if (u == null) {
@@ -140,21 +149,14 @@ public class GuardDataSource implements DataSource {
         return guard.core().connect(u, p);
     }
 
-    /** The system property the Java agent sets: it guards every connection where it is made. */
-    public static final String AGENT_PROPERTY = "jdbcguard.agent";
-
     /**
-     * Never twice: a connection that is the guard's already (a routing data source over guarded targets,
-     * a pool over a {@code jdbc:guard:} URL: its proxy says so through {@code isWrapperFor}), or any
-     * connection while the Java agent guards them where they are made (its classes live in a loader of
-     * their own, so only its flag can tell).
+     * Never twice: a connection that is the guard's already, here or underneath (a routing data source over
+     * guarded targets, a pool over a {@code jdbc:guard:} URL, or one the Java agent guarded where it was
+     * made): the pool's proxy says so through {@code isWrapperFor}, which the guard answers for its own class
+     * whichever class loader defined it.
      */
     private static boolean guardedAlready(Connection c) {
         if (c instanceof GuardConnection) {
-            return true;
-        }
-        if ("active".equals(System.getProperty(AGENT_PROPERTY))
-                && !GuardDataSource.class.getClassLoader().getClass().getName().startsWith("io.jdbcguard.agent.")) {
             return true;
         }
         try {
@@ -164,9 +166,12 @@ public class GuardDataSource implements DataSource {
         }
     }
 
-    private ConnectionInfo.DataSourceInfo wrappedInfo(DataSource d) throws SQLException {
-        ConnectionInfo.DataSourceInfo i = info;
-        if (i == null) {
+    private volatile GuardConfig config;
+
+    /** The guard settings of the wrapping form, checked at the first connection (a bad one fails it). */
+    private GuardConfig config() throws SQLException {
+        GuardConfig c = config;
+        if (c == null) {
             Map<String, String> guard;
             synchronized (this) {
                 guard = new LinkedHashMap<>(guardProperties);
@@ -177,8 +182,23 @@ public class GuardDataSource implements DataSource {
                             + Setting.ALL, GuardConfig.CONFIG_SQLSTATE);
                 }
             }
-            i = this.guard.core().wrapped(d, GuardConfig.resolve(guard));
-            info = i;
+            c = GuardConfig.resolve(guard);
+            config = c;
+        }
+        return c;
+    }
+
+    /** The guard's data source for the wrapped one: made when a connection is first guarded here. */
+    private ConnectionInfo.DataSourceInfo wrappedInfo(DataSource d, GuardConfig config) {
+        ConnectionInfo.DataSourceInfo i = info;
+        if (i == null) {
+            synchronized (this) {
+                i = info;
+                if (i == null) {
+                    i = this.guard.core().wrapped(d, config);
+                    info = i;
+                }
+            }
         }
         return i;
     }

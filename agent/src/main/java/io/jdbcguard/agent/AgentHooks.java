@@ -58,27 +58,56 @@ public final class AgentHooks {
         }
     }
 
-    /** Not when there is nothing, when it is the guard's already, or when the guard itself is connecting. */
+    /**
+     * Not when there is nothing, when it is the guard's already, or when the guard itself connects: a
+     * {@code jdbc:guard:} URL ({@code GuardCore.connect} wraps what it opens, with the URL's settings) or the
+     * guard's own connections ({@code DataSourceInfo.openOwn}). Anything else is guarded here, even with a
+     * guard's data source on the stack (the starter's, around a pool opening its first connection): that
+     * data source sees the connection guarded, and leaves it as it is.
+     */
     private static boolean skip(Connection c) {
         if (c == null || c.getClass().getName().startsWith("io.jdbcguard.")) {
             return true;
         }
-        return StackWalker.getInstance().walk(s -> s.anyMatch(f -> f.getClassName().startsWith("io.jdbcguard.")
-                && !f.getClassName().startsWith("io.jdbcguard.agent.")));
+        return StackWalker.getInstance().walk(s -> s.anyMatch(f -> GUARD_CONNECTS.contains(f.getClassName() + '#' + f.getMethodName())));
     }
 
+    /** The guard's own ways to open a connection, by class and method name (whichever loader defined them). */
+    private static final java.util.Set<String> GUARD_CONNECTS = java.util.Set.of("io.jdbcguard.core.GuardCore#connect",
+            "io.jdbcguard.fact.ConnectionInfo$DataSourceInfo#openOwn");
+
+    /**
+     * The guard of an application class loader: the application's own where it has the guard's jar (the
+     * starter, a {@code jdbc:guard:} URL), so that one guard sees every connection and the application's
+     * listeners, meters and endpoint see its findings; else a copy defined from the agent jar.
+     */
     private static Object core(ClassLoader appLoader) throws ReflectiveOperationException {
         ClassLoader key = appLoader != null ? appLoader : ClassLoader.getSystemClassLoader();
         synchronized (CORES) {
             Object core = CORES.get(key);
             if (core == null) {
-                ClassLoader inner = new GuardClassLoader(key);
-                Class<?> guard = Class.forName("io.jdbcguard.Guard", true, inner);
+                Class<?> guard = applicationsGuard(key);
+                if (guard == null) {
+                    guard = Class.forName("io.jdbcguard.Guard", true, new GuardClassLoader(key));
+                }
                 Object global = guard.getMethod("global").invoke(null);
                 core = guard.getMethod("core").invoke(global);
                 CORES.put(key, core);
             }
             return core;
+        }
+    }
+
+    /** The application's own {@code io.jdbcguard.Guard}, if its loader has one the agent can call; else null. */
+    private static Class<?> applicationsGuard(ClassLoader app) {
+        try {
+            Class<?> guard = Class.forName("io.jdbcguard.Guard", false, app);
+            Class<?> core = Class.forName("io.jdbcguard.core.GuardCore", false, app);
+            core.getMethod("wrap", Driver.class, Connection.class, String.class, Properties.class, Map.class);
+            core.getMethod("wrap", DataSource.class, Connection.class, Map.class);
+            return guard;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null; // not there, or a version without these entries: the agent's own copy
         }
     }
 

@@ -42,8 +42,6 @@ public final class GuardAgent {
     private static void install(String args, Instrumentation inst) {
         try {
             AgentHooks.settings(settings(args));
-            // The application's own GuardDataSource (the starter's) steps aside: the agent guards at the driver.
-            System.setProperty("jdbcguard.agent", "active");
             new AgentBuilder.Default()
                     .disableClassFormatChanges()
                     .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)

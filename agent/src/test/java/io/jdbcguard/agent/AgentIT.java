@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class AgentIT {
 
-    private static Path agentJar() throws Exception {
+    static Path agentJar() throws Exception {
         try (var files = Files.list(Path.of("target"))) {
             return files.filter(p -> p.getFileName().toString().matches("jdbc-guard-agent-\\d.*\\.jar")
                     && !p.getFileName().toString().contains("original")).findFirst().orElseThrow();

@@ -164,8 +164,12 @@ public final class ConnectionInfo {
             return config;
         }
 
-        public MetadataConnections metadata() {
-            return metadata;
+        /**
+         * Opens a connection of this data source for the guard's own reads (indexes, server facts); the caller
+         * closes it. The Java agent knows this method by name: what it opens is the guard's, never guarded.
+         */
+        public Connection openOwn() throws SQLException {
+            return metadata.open();
         }
 
         /** Per-data-source state of a listener, created on first use. */

@@ -128,7 +128,7 @@ public final class ServerFacts {
 
     private Facts read() {
         ConnectionInfo.DataSourceInfo ds = source;
-        try (Connection conn = ds.metadata().open(); Statement st = conn.createStatement()) {
+        try (Connection conn = ds.openOwn(); Statement st = conn.createStatement()) {
             String product = conn.getMetaData().getDatabaseProductName() + " "
                     + conn.getMetaData().getDatabaseProductVersion();
             String isoText;

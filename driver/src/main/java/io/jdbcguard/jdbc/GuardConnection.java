@@ -340,4 +340,15 @@ public final class GuardConnection extends ForwardingConnection {
     public String toString() {
         return "GuardConnection#" + info.id() + "[" + delegate + "]";
     }
+
+    /**
+     * Also true for this class as another class loader defines it (the Java agent's guard lives in a loader
+     * of its own): "is this connection guarded already?" is then answered through any pool's proxy, so that
+     * every way in guards a connection exactly once. Such a class cannot be unwrapped to.
+     */
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return iface.isInstance(this) || iface.getName().equals(GuardConnection.class.getName())
+                || delegate.isWrapperFor(iface);
+    }
 }

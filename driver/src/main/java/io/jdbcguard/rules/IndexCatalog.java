@@ -125,7 +125,7 @@ public final class IndexCatalog {
 
     private Map<String, Set<String>> read(String schema, String table) {
         dataSource.runtime().counters().indexLookups.increment();
-        try (Connection c = dataSource.metadata().open();
+        try (Connection c = dataSource.openOwn();
              PreparedStatement ps = c.prepareStatement("SELECT INDEX_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.STATISTICS "
                      + "WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0 "
                      + "ORDER BY INDEX_NAME, SEQ_IN_INDEX")) {
