@@ -118,7 +118,7 @@ public class GuardDataSource implements DataSource {
                 return c;
             }
             try {
-                return new GuardConnection(c, wrappedInfo(d, config));
+                return new GuardConnection(c, wrappedInfo(d, config, c));
             } catch (RuntimeException e) {
                 c.close();
                 throw e;
@@ -189,13 +189,13 @@ public class GuardDataSource implements DataSource {
     }
 
     /** The guard's data source for the wrapped one: made when a connection is first guarded here. */
-    private ConnectionInfo.DataSourceInfo wrappedInfo(DataSource d, GuardConfig config) {
+    private ConnectionInfo.DataSourceInfo wrappedInfo(DataSource d, GuardConfig config, Connection first) {
         ConnectionInfo.DataSourceInfo i = info;
         if (i == null) {
             synchronized (this) {
                 i = info;
                 if (i == null) {
-                    i = this.guard.core().wrapped(d, config);
+                    i = this.guard.core().wrapped(d, config, first);
                     info = i;
                 }
             }

@@ -22,6 +22,16 @@ import org.junit.jupiter.api.Test;
  */
 class AgentIT {
 
+    /** Issue 20, item 5: only the usable jar may look like the agent (the unshaded one aborted the JVM). */
+    @Test
+    void theBuildLeavesOneAgentJar() throws Exception {
+        try (var files = Files.list(Path.of("target"))) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jar")
+                    && n.contains("jdbc-guard-agent") && !n.endsWith("-sources.jar") && !n.endsWith("-javadoc.jar")))
+                    .singleElement().asString().matches("jdbc-guard-agent-\\d.*\\.jar");
+        }
+    }
+
     static Path agentJar() throws Exception {
         try (var files = Files.list(Path.of("target"))) {
             return files.filter(p -> p.getFileName().toString().matches("jdbc-guard-agent-\\d.*\\.jar")

@@ -181,9 +181,14 @@ public final class GuardCore implements AutoCloseable {
         }
         ds.credentialsUsed(copy);
         if (announce) {
-            LoggerFactory.getLogger("jdbcguard").info("jdbc-guard {} guarding {} with {}", version(), masked, config);
+            announce(masked, config);
         }
         return ds;
+    }
+
+    /** The line every way in logs when it starts guarding a data source: what, and with which settings. */
+    private static void announce(String masked, GuardConfig config) {
+        LoggerFactory.getLogger("jdbcguard").info("jdbc-guard {} guarding {} with {}", version(), masked, config);
     }
 
     /**
@@ -216,7 +221,7 @@ public final class GuardCore implements AutoCloseable {
         synchronized (vendorSources) {
             ds = vendorSources.get(source);
             if (ds == null) {
-                ds = wrapped(source, config);
+                ds = wrapped(source, config, connection);
                 vendorSources.put(source, ds);
             }
         }
@@ -226,11 +231,24 @@ public final class GuardCore implements AutoCloseable {
     /** The data sources of vendor DataSources the agent wrapped, gone with them. */
     private final Map<DataSource, ConnectionInfo.DataSourceInfo> vendorSources = new java.util.WeakHashMap<>();
 
-    /** The data source of a wrapped {@code DataSource}: the guard's own connections come from it too. */
-    public ConnectionInfo.DataSourceInfo wrapped(DataSource d, GuardConfig config) {
-        ConnectionInfo.DataSourceInfo ds = new ConnectionInfo.DataSourceInfo(runtime, "datasource:" + d.getClass().getName(),
-                config, d::getConnection);
+    /**
+     * The data source of a wrapped {@code DataSource}: the guard's own connections come from it too. It is
+     * named by the URL its first connection reports (masked; the driver answers from what it holds), else by
+     * the data source's class.
+     */
+    public ConnectionInfo.DataSourceInfo wrapped(DataSource d, GuardConfig config, Connection first) {
+        String name = null;
+        try {
+            name = first == null ? null : GuardUrl.mask(first.getMetaData().getURL());
+        } catch (SQLException | RuntimeException e) {
+            // A driver that cannot say: named by its class.
+        }
+        if (name == null || name.isEmpty()) {
+            name = "datasource:" + d.getClass().getName();
+        }
+        ConnectionInfo.DataSourceInfo ds = new ConnectionInfo.DataSourceInfo(runtime, name, config, d::getConnection);
         shutdown.install(config);
+        announce(name, config);
         return ds;
     }
 

@@ -129,8 +129,8 @@ public final class ServerFacts {
     private Facts read() {
         ConnectionInfo.DataSourceInfo ds = source;
         try (Connection conn = ds.openOwn(); Statement st = conn.createStatement()) {
-            String product = conn.getMetaData().getDatabaseProductName() + " "
-                    + conn.getMetaData().getDatabaseProductVersion();
+            String product = io.jdbcguard.internal.Vendor.product(conn.getMetaData().getDatabaseProductName(),
+                    conn.getMetaData().getDatabaseProductVersion());
             String isoText;
             boolean autocommit;
             try (ResultSet rs = st.executeQuery("SELECT @@global.transaction_isolation, @@global.autocommit")) {

@@ -29,6 +29,21 @@ public final class Vendor {
     }
 
     /**
+     * The server as a person names it: MySQL's Connector/J calls every server "MySQL", and a MariaDB server
+     * says what it is in its version ({@code 11.4.5-MariaDB}, {@code 5.5.5-10.11.6-MariaDB-log}).
+     */
+    public static String product(String driverProduct, String version) {
+        if (version != null && version.contains("-MariaDB")) {
+            String v = version.substring(0, version.indexOf("-MariaDB"));
+            if (v.startsWith("5.5.5-")) {
+                v = v.substring(6); // the replication prefix older MariaDB servers send
+            }
+            return "MariaDB " + v;
+        }
+        return driverProduct + " " + version;
+    }
+
+    /**
      * The key a duplicate-key error names ({@code … for key 'ux_email'} on MariaDB, {@code … for key
      * 'users.ux_email'} on MySQL 8), or {@code null} when the message names none.
      */

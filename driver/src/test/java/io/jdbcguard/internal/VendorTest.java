@@ -14,4 +14,12 @@ class VendorTest {
         assertThat(Vendor.duplicateKeyName("Lock wait timeout exceeded")).isNull();
         assertThat(Vendor.duplicateKeyName(null)).isNull();
     }
+
+    @Test
+    void aMariaDbServerIsNamedMariaDbWhateverTheDriverCallsIt() {
+        assertThat(Vendor.product("MySQL", "11.4.5-MariaDB")).isEqualTo("MariaDB 11.4.5");
+        assertThat(Vendor.product("MySQL", "5.5.5-10.11.6-MariaDB-log")).isEqualTo("MariaDB 10.11.6");
+        assertThat(Vendor.product("MariaDB", "11.4.5-MariaDB-ubu2404")).isEqualTo("MariaDB 11.4.5");
+        assertThat(Vendor.product("MySQL", "8.4.3")).isEqualTo("MySQL 8.4.3");
+    }
 }

@@ -76,8 +76,18 @@ public class JdbcGuardAutoConfiguration {
                     .description("statements that passed through guarded connections").register(registry);
             FunctionCounter.builder("jdbcguard.internal.errors", Guard.global(), g -> GuardStats.internalErrors())
                     .description("internal errors the guard contained").register(registry);
-            registration = Guard.global().addFindingListener(f -> Counter.builder("jdbcguard.findings")
-                    .tag("rule", f.rule()).tag("level", f.level().name()).register(registry).increment());
+            // Every rule and level from start-up, at 0: dashboards and alerts have a series before any finding.
+            for (io.jdbcguard.config.RuleId rule : io.jdbcguard.config.RuleId.values()) {
+                for (Finding.Level level : Finding.Level.values()) {
+                    findings(registry, rule.id(), level);
+                }
+            }
+            registration = Guard.global().addFindingListener(f -> findings(registry, f.rule(), f.level()).increment());
+        }
+
+        private static Counter findings(MeterRegistry registry, String rule, Finding.Level level) {
+            return Counter.builder("jdbcguard.findings").description("findings of the guard's rules, by rule and level")
+                    .tag("rule", rule).tag("level", level.name()).register(registry);
         }
 
         @Override

@@ -164,6 +164,42 @@ class JdbcGuardAutoConfigurationTest {
                 });
     }
 
+    /** Issue 20, item 3: the starter says what it guards, by the pool's (masked) URL, as the other ways in do. */
+    @Test
+    void theStarterSaysWhatItGuardsByThePoolsUrl() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("jdbcguard");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            runner.run(ctx -> {
+                try (Connection c = ctx.getBean(DataSource.class).getConnection()) {
+                    assertThat(c).isInstanceOf(GuardConnection.class);
+                }
+            });
+        } finally {
+            logger.detachAppender(lines);
+        }
+        String url = TestDatabase.url();
+        assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .anySatisfy(m -> assertThat(m).contains(" guarding " + url.substring(0, url.indexOf('?')))
+                        .contains("guard.mode=warn").doesNotContain("datasource:"));
+    }
+
+    /** Issue 20, item 4: the meters exist from start-up, at 0, so that dashboards have a series before any finding. */
+    @Test
+    void theMetersArePresentFromStartUpAtZero() {
+        runner.withBean(SimpleMeterRegistry.class).run(ctx -> {
+            MeterRegistry meters = ctx.getBean(MeterRegistry.class);
+            assertThat(meters.get("jdbcguard.findings").tag("rule", "lost-update").tag("level", "WARN").counter().count())
+                    .isZero();
+            assertThat(meters.get("jdbcguard.findings").tag("rule", "check-then-insert").tag("level", "ERROR").counter())
+                    .isNotNull();
+            assertThat(meters.get("jdbcguard.statements").functionCounter()).isNotNull();
+        });
+    }
+
     @Test
     void strictModeFromProperties() {
         runner.withPropertyValues("jdbc-guard.mode=strict").run(ctx -> {
