@@ -3,7 +3,6 @@ package io.jdbcguard;
 import io.jdbcguard.config.GuardConfig;
 import io.jdbcguard.config.Mode;
 import io.jdbcguard.config.Setting;
-import io.jdbcguard.fact.ConnectionInfo;
 import io.jdbcguard.jdbc.GuardConnection;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -32,7 +31,6 @@ public class GuardDataSource implements DataSource {
     private volatile String password;
     private final Properties properties = new Properties();
     private final Map<String, String> guardProperties = new LinkedHashMap<>();
-    private volatile ConnectionInfo.DataSourceInfo info;
     private PrintWriter logWriter;
     private int loginTimeout;
 
@@ -99,7 +97,6 @@ public class GuardDataSource implements DataSource {
         for (String k : props.stringPropertyNames()) {
             guardProperties.put(k, props.getProperty(k));
         }
-        info = null;
         config = null;
     }
 
@@ -118,7 +115,7 @@ public class GuardDataSource implements DataSource {
                 return c;
             }
             try {
-                return new GuardConnection(c, wrappedInfo(d, config, c));
+                return guard.core().guard(c, d, null, null, config);
             } catch (RuntimeException e) {
                 c.close();
                 throw e;
@@ -186,21 +183,6 @@ public class GuardDataSource implements DataSource {
             config = c;
         }
         return c;
-    }
-
-    /** The guard's data source for the wrapped one: made when a connection is first guarded here. */
-    private ConnectionInfo.DataSourceInfo wrappedInfo(DataSource d, GuardConfig config, Connection first) {
-        ConnectionInfo.DataSourceInfo i = info;
-        if (i == null) {
-            synchronized (this) {
-                i = info;
-                if (i == null) {
-                    i = this.guard.core().wrapped(d, config, first);
-                    info = i;
-                }
-            }
-        }
-        return i;
     }
 
     @Override

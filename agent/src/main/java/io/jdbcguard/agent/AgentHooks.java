@@ -1,13 +1,13 @@
 package io.jdbcguard.agent;
 
-import java.lang.reflect.Method;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.sql.Connection;
-import java.sql.Driver;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Properties;
 import java.util.WeakHashMap;
-import javax.sql.DataSource;
 
 /**
  * What the advised code calls: finds the guard of the driver's class loader (defined there from the
@@ -18,8 +18,8 @@ import javax.sql.DataSource;
 public final class AgentHooks {
 
     private static volatile Map<String, String> settings = Map.of();
-    /** Per application class loader: the guard's {@code GuardCore} defined there. */
-    private static final Map<ClassLoader, Object> CORES = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Per application class loader: the way into the guard's {@code GuardCore} there. */
+    private static final Map<ClassLoader, MethodHandle> CORES = Collections.synchronizedMap(new WeakHashMap<>());
     private static volatile boolean reported;
 
     private AgentHooks() {
@@ -30,34 +30,25 @@ public final class AgentHooks {
     }
 
     public static Connection driverConnected(Object driver, Connection c, String url, Properties info) {
-        if (skip(c)) {
-            return c;
-        }
-        try {
-            Object core = core(driver.getClass().getClassLoader());
-            Method wrap = core.getClass().getMethod("wrap", Driver.class, Connection.class, String.class,
-                    Properties.class, Map.class);
-            return (Connection) wrap.invoke(core, driver, c, url, info, settings);
-        } catch (Throwable t) {
-            report(t);
-            return c;
-        }
+        return guard(driver, c, url, info);
     }
 
     public static Connection dataSourceConnected(Object source, Connection c) {
+        return guard(source, c, null, null);
+    }
+
+    /** Hands the connection to the one way into the guard of the source's class loader; fail-open. */
+    private static Connection guard(Object source, Connection c, String url, Properties info) {
         if (skip(c)) {
             return c;
         }
         try {
-            Object core = core(source.getClass().getClassLoader());
-            Method wrap = core.getClass().getMethod("wrap", DataSource.class, Connection.class, Map.class);
-            return (Connection) wrap.invoke(core, source, c, settings);
+            return (Connection) entry(source.getClass().getClassLoader()).invoke(c, source, url, info, settings);
         } catch (Throwable t) {
             report(t);
             return c;
         }
     }
-
     /**
      * Not when there is nothing, when it is the guard's already, or when the guard itself connects: a
      * {@code jdbc:guard:} URL ({@code GuardCore.connect} wraps what it opens, with the URL's settings) or the
@@ -81,30 +72,34 @@ public final class AgentHooks {
      * starter, a {@code jdbc:guard:} URL), so that one guard sees every connection and the application's
      * listeners, meters and endpoint see its findings; else a copy defined from the agent jar.
      */
-    private static Object core(ClassLoader appLoader) throws ReflectiveOperationException {
+    private static MethodHandle entry(ClassLoader appLoader) throws ReflectiveOperationException {
         ClassLoader key = appLoader != null ? appLoader : ClassLoader.getSystemClassLoader();
         synchronized (CORES) {
-            Object core = CORES.get(key);
-            if (core == null) {
+            MethodHandle entry = CORES.get(key);
+            if (entry == null) {
                 Class<?> guard = applicationsGuard(key);
                 if (guard == null) {
                     guard = Class.forName("io.jdbcguard.Guard", true, new GuardClassLoader(key));
                 }
                 Object global = guard.getMethod("global").invoke(null);
-                core = guard.getMethod("core").invoke(global);
-                CORES.put(key, core);
+                Object core = guard.getMethod("core").invoke(global);
+                entry = MethodHandles.publicLookup().findVirtual(core.getClass(), "guard", ENTRY).bindTo(core);
+                CORES.put(key, entry);
             }
-            return core;
+            return entry;
         }
     }
+
+    /** {@code GuardCore.guard(Connection, Object, String, Properties, Map)}: the one way into the guard. */
+    private static final MethodType ENTRY = MethodType.methodType(Connection.class, Connection.class, Object.class,
+            String.class, Properties.class, Map.class);
 
     /** The application's own {@code io.jdbcguard.Guard}, if its loader has one the agent can call; else null. */
     private static Class<?> applicationsGuard(ClassLoader app) {
         try {
             Class<?> guard = Class.forName("io.jdbcguard.Guard", false, app);
             Class<?> core = Class.forName("io.jdbcguard.core.GuardCore", false, app);
-            core.getMethod("wrap", Driver.class, Connection.class, String.class, Properties.class, Map.class);
-            core.getMethod("wrap", DataSource.class, Connection.class, Map.class);
+            core.getMethod("guard", ENTRY.parameterArray());
             return guard;
         } catch (ReflectiveOperationException | LinkageError e) {
             return null; // not there, or a version without these entries: the agent's own copy

@@ -183,6 +183,17 @@ public final class GuardConfig {
     }
 
     /** The effective settings, for the start-up log line; no secrets live here. */
+    /** Equal when every setting has the same value: two ways in with the same settings share a data source. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GuardConfig && java.util.Arrays.equals(values, ((GuardConfig) o).values);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(values);
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();

@@ -149,10 +149,7 @@ public final class GuardCore implements AutoCloseable {
             throw new SQLException("jdbc-guard: the driver " + real.getClass().getName() + " returned no connection for "
                     + GuardUrl.mask(parsed.realUrl()), Vendor.SQLSTATE_CONNECT);
         }
-        if (config.mode() == Mode.OFF) {
-            return connection;
-        }
-        return new GuardConnection(connection, dataSource(real, parsed.realUrl(), realProps, config));
+        return guard(connection, real, parsed.realUrl(), realProps, config);
     }
 
     /**
@@ -192,43 +189,54 @@ public final class GuardCore implements AutoCloseable {
     }
 
     /**
-     * For the Java agent: wraps a connection the real driver just opened for {@code realUrl}. The
-     * agent's settings stand where URL parameters would; a configuration error is thrown (the agent
-     * then hands the application its connection unguarded).
+     * The one way into the guard for a connection something else opened: the agent (at a driver or a
+     * vendor data source) and {@link io.jdbcguard.GuardDataSource} call it, and {@link #connect} ends in it.
+     * Its types are the JDK's only, so that the agent, whose classes live in another loader, can hold one
+     * method handle to it.
+     *
+     * @param opened   the connection the real driver or data source just opened
+     * @param source   the {@link Driver} or {@link DataSource} that opened it
+     * @param realUrl  the URL a driver was given ({@code null} for a data source)
+     * @param info     the properties a driver was given ({@code null} for a data source)
+     * @param settings the guard settings of this way in ({@code guard.*} keys)
+     * @return the guard's connection; {@code opened} itself in mode {@code off}
+     * @throws SQLException a bad setting (the caller decides: the agent hands the connection on unguarded)
      */
-    public Connection wrap(Driver real, Connection connection, String realUrl, Properties info,
-                           Map<String, String> settings) throws SQLException {
-        GuardConfig config = GuardConfig.resolve(settings);
-        if (config.mode() == Mode.OFF) {
-            return connection;
-        }
-        Properties props = new Properties();
-        if (info != null) {
-            for (String k : info.stringPropertyNames()) {
-                props.setProperty(k, info.getProperty(k));
-            }
-        }
-        return new GuardConnection(connection, dataSource(real, realUrl, props, config));
+    public Connection guard(Connection opened, Object source, String realUrl, Properties info,
+                            Map<String, String> settings) throws SQLException {
+        return guard(opened, source, realUrl, info, GuardConfig.resolve(settings));
     }
 
-    /** For the Java agent: wraps a connection a vendor {@code DataSource} opened without a {@code Driver}. */
-    public Connection wrap(DataSource source, Connection connection, Map<String, String> settings) throws SQLException {
-        GuardConfig config = GuardConfig.resolve(settings);
+    /** {@link #guard(Connection, Object, String, Properties, Map)} with the settings resolved already. */
+    public Connection guard(Connection opened, Object source, String realUrl, Properties info, GuardConfig config) {
         if (config.mode() == Mode.OFF) {
-            return connection;
+            return opened;
         }
         ConnectionInfo.DataSourceInfo ds;
-        synchronized (vendorSources) {
-            ds = vendorSources.get(source);
-            if (ds == null) {
-                ds = wrapped(source, config, connection);
-                vendorSources.put(source, ds);
+        if (source instanceof Driver) {
+            // The guard's own connections take the same properties, as given (defaults flattened in).
+            Properties props = new Properties();
+            if (info != null) {
+                props.putAll(info);
+                for (String k : info.stringPropertyNames()) {
+                    props.setProperty(k, info.getProperty(k));
+                }
+            }
+            ds = dataSource((Driver) source, realUrl, props, config);
+        } else {
+            DataSource d = (DataSource) source;
+            synchronized (vendorSources) {
+                ds = vendorSources.get(d);
+                if (ds == null || !ds.config().equals(config)) {
+                    ds = wrapped(d, config, opened);
+                    vendorSources.put(d, ds);
+                }
             }
         }
-        return new GuardConnection(connection, ds);
+        return new GuardConnection(opened, ds);
     }
 
-    /** The data sources of vendor DataSources the agent wrapped, gone with them. */
+    /** The guard's data source of each wrapped DataSource (the agent's vendor ones, GuardDataSource's), gone with them. */
     private final Map<DataSource, ConnectionInfo.DataSourceInfo> vendorSources = new java.util.WeakHashMap<>();
 
     /**
@@ -236,7 +244,7 @@ public final class GuardCore implements AutoCloseable {
      * named by the URL its first connection reports (masked; the driver answers from what it holds), else by
      * the data source's class.
      */
-    public ConnectionInfo.DataSourceInfo wrapped(DataSource d, GuardConfig config, Connection first) {
+    private ConnectionInfo.DataSourceInfo wrapped(DataSource d, GuardConfig config, Connection first) {
         String name = null;
         try {
             name = first == null ? null : GuardUrl.mask(first.getMetaData().getURL());

@@ -142,6 +142,8 @@ public final class Reporter {
         byRule.get(rule).increment();
         Finding first;
         long n;
+        // A place's occurrences reach listeners in their order: delivered under the place's lock, which the
+        // settling of its first occurrence (held ones, delivered in another thread) takes too.
         synchronized (place) {
             place.count.increment();
             n = place.count.sum();
@@ -152,9 +154,9 @@ public final class Reporter {
                 }
                 return null;
             }
-        }
-        if (n == 1 || listeners.size() > 1) { // the log line alone wants only a place's first occurrence
-            deliver(first.occurrence(n, thread, time));
+            if (n == 1 || listeners.size() > 1) { // the log line alone wants only a place's first occurrence
+                deliver(first.occurrence(n, thread, time));
+            }
         }
         return first;
     }
@@ -191,11 +193,16 @@ public final class Reporter {
     private void settle(RuleId rule, Object placeKey, Place place, Supplier<Finding> build) {
         try {
             Finding f = build.get();
-            List<Object[]> held;
             synchronized (place) {
-                place.first = f;
-                held = place.held;
+                List<Object[]> held = place.held;
                 place.held = null;
+                place.first = f;
+                if (f != null) {
+                    long n = 0;
+                    for (Object[] o : held) {
+                        deliver(f.occurrence(++n, (String) o[0], (Long) o[1]));
+                    }
+                }
             }
             if (f == null) {
                 // No finding after all (a lost update read by a key that is not unique): withdrawn.
@@ -204,11 +211,6 @@ public final class Reporter {
                     placeCount.decrementAndGet();
                     byRule.get(rule).add(-place.count.sum());
                 }
-                return;
-            }
-            long n = 0;
-            for (Object[] o : held) {
-                deliver(f.occurrence(++n, (String) o[0], (Long) o[1]));
             }
         } catch (Throwable e) {
             InternalErrors.record("reporting a finding", e);
