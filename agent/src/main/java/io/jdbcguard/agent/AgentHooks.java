@@ -29,7 +29,8 @@ public final class AgentHooks {
         settings = Map.copyOf(s);
     }
 
-    public static Connection driverConnected(Object driver, Connection c, String url, Properties info) {
+    /** Called before every return of a driver's {@code connect(String, Properties)} ({@link ConnectReturns}). */
+    public static Connection driverConnected(Connection c, Object driver, String url, Properties info) {
         return guard(driver, c, url, info);
     }
 

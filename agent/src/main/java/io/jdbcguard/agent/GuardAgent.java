@@ -7,7 +7,6 @@ import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import java.lang.instrument.Instrumentation;
 import java.sql.Connection;
@@ -20,11 +19,12 @@ import net.bytebuddy.asm.Advice;
 
 /**
  * {@code java -javaagent:jdbc-guard-agent.jar[=mode=strict,app-packages=com.acme] -jar app.jar}: guards
- * every JDBC connection of the JVM with no other change. It advises {@code Driver.connect} of every driver
- * but the guard's own, so pools sit above the guard, and the vendor data sources that open physical
- * connections without a {@code Driver} ({@code MysqlDataSource}, {@code MariaDbDataSource}) and HikariCP's
- * {@code DriverDataSource} (where a driver's {@code connect} is covariant, as MariaDB's is). If
- * instrumentation fails, the application runs unguarded and the agent says so once on standard error.
+ * every JDBC connection of the JVM with no other change. It hooks {@code Driver.connect} of every driver but
+ * the guard's own, whatever calls it ({@code DriverManager}, any pool: pools sit above the guard), the bridge
+ * of a covariant {@code connect} included ({@link ConnectReturns}), and the vendor data sources that open
+ * physical connections without a {@code Driver} ({@code MysqlDataSource}, {@code MariaDbDataSource}). It says
+ * on standard error when it starts and which classes it instrumented; if instrumentation fails, the
+ * application runs unguarded and the agent says so.
  */
 public final class GuardAgent {
 
@@ -40,6 +40,10 @@ public final class GuardAgent {
     }
 
     private static void install(String args, Instrumentation inst) {
+        Package p = GuardAgent.class.getPackage();
+        System.err.println("jdbc-guard agent " + (p == null || p.getImplementationVersion() == null ? "(dev)"
+                : p.getImplementationVersion()) + ": guarding every JDBC connection of this JVM"
+                + (args == null || args.isBlank() ? "" : " with " + args));
         try {
             AgentHooks.settings(settings(args));
             new AgentBuilder.Default()
@@ -47,15 +51,12 @@ public final class GuardAgent {
                     .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                     .ignore(nameStartsWith("io.jdbcguard.").or(nameStartsWith("net.bytebuddy."))
                             .or(nameStartsWith("java.")).or(nameStartsWith("jdk.")).or(nameStartsWith("sun.")))
+                    .with(new Reporting())
                     .type(isSubTypeOf(Driver.class).and(not(isInterface())).and(not(isAbstract())))
-                    .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(DriverAdvice.class)
-                            .on(named("connect").and(takesArguments(String.class, Properties.class))
-                                    .and(returns(Connection.class)))))
-                    // Vendor data sources, and HikariCP's own DriverDataSource: a driver whose connect returns its
-                    // own Connection type (MariaDB's) is reached through a bridge method the advice does not take.
+                    .transform((builder, type, loader, module, domain) -> builder.visit(new ConnectReturns()))
+                    // Vendor data sources that open physical connections without a Driver's connect(String, Properties).
                     .type(named("com.mysql.cj.jdbc.MysqlDataSource").or(named("org.mariadb.jdbc.MariaDbDataSource"))
-                            .or(named("org.mariadb.jdbc.MariaDbPoolDataSource"))
-                            .or(named("com.zaxxer.hikari.util.DriverDataSource")))
+                            .or(named("org.mariadb.jdbc.MariaDbPoolDataSource")))
                     .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(DataSourceAdvice.class)
                             .on(named("getConnection").and(returns(Connection.class)))))
                     .installOn(inst);
@@ -81,12 +82,23 @@ public final class GuardAgent {
         return out;
     }
 
-    /** Inlined into each driver's {@code connect}: the connection it returns is the guard's. */
-    static final class DriverAdvice {
-        @Advice.OnMethodExit
-        static void exit(@Advice.This Object driver, @Advice.Argument(0) String url, @Advice.Argument(1) Properties info,
-                         @Advice.Return(readOnly = false) Connection connection) {
-            connection = AgentHooks.driverConnected(driver, connection, url, info);
+    /**
+     * Says on standard error (the agent runs before any logger exists) which drivers and data sources it
+     * instrumented, and any class it could not.
+     */
+    static final class Reporting extends AgentBuilder.Listener.Adapter {
+        @Override
+        public void onTransformation(net.bytebuddy.description.type.TypeDescription type, ClassLoader loader,
+                                     net.bytebuddy.utility.JavaModule module, boolean loaded,
+                                     net.bytebuddy.dynamic.DynamicType dynamicType) {
+            System.err.println("jdbc-guard agent: guarding the connections of " + type.getName());
+        }
+
+        @Override
+        public void onError(String typeName, ClassLoader loader, net.bytebuddy.utility.JavaModule module, boolean loaded,
+                            Throwable throwable) {
+            System.err.println("jdbc-guard agent: could not instrument " + typeName + "; its connections stay unguarded: "
+                    + throwable);
         }
     }
 

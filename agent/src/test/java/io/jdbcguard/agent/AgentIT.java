@@ -74,7 +74,8 @@ class AgentIT {
     }
 
     private static void tables() {
-        for (String t : new String[] {"ag_pool", "ag_vendor", "ag_maria", "ag_maria_ds", "ag_gds"}) {
+        for (String t : new String[] {"ag_pool", "ag_vendor", "ag_maria", "ag_maria_ds", "ag_gds", "ag_dm", "ag_agroal",
+                "ag_dbcp"}) {
             TestDatabase.exec("DROP TABLE IF EXISTS " + t,
                     "CREATE TABLE " + t + " (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100))");
         }
@@ -87,8 +88,16 @@ class AgentIT {
         String without = run(false, url);
         tables();
         String with = run(true, url);
-        assertThat(results(with)).as(with).isEqualTo(results(without)).hasSize(8)
+        assertThat(results(with)).as(with).isEqualTo(results(without)).hasSize(11)
                 .contains("result: unwraps to Connector/J true");
+        // Issue 21, item 1: MariaDB Connector/J reached through DriverManager, Agroal and DBCP.
+        assertThat(with).contains("[check-then-insert] ag_dm(email)").contains("[check-then-insert] ag_agroal(email)")
+                .contains("[check-then-insert] ag_dbcp(email)");
+        // It says that it runs, and which drivers it instrumented.
+        assertThat(with).contains("jdbc-guard agent ").contains(": guarding every JDBC connection of this JVM")
+                .contains("jdbc-guard agent: guarding the connections of org.mariadb.jdbc.Driver")
+                .contains("jdbc-guard agent: guarding the connections of com.mysql.cj.jdbc.Driver")
+                .doesNotContain("could not instrument");
         assertThat(without).doesNotContain("jdbc-guard").doesNotContain("[check-then-insert]");
         assertThat(with).contains("[check-then-insert] ag_pool(email): a SELECT at io.jdbcguard.agent.it.Program.getOrCreate(")
                 .contains("[check-then-insert] ag_vendor(email)")
@@ -101,7 +110,7 @@ class AgentIT {
         String url = TestDatabase.guardUrl(); // jdbc:guard: with the guard's jar on the class path, and the agent
         tables();
         String out = run(true, url, true);
-        assertThat(results(out)).as(out).hasSize(9);
+        assertThat(results(out)).as(out).hasSize(12);
         assertThat(out.lines().filter(l -> l.contains("[check-then-insert] ag_pool(email)"))).as(out).hasSize(1);
         // The application's own GuardDataSource over a pool, under the agent: guarded once.
         assertThat(out.lines().filter(l -> l.contains("[check-then-insert] ag_gds(email)"))).as(out).hasSize(1);

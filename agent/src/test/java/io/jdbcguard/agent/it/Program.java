@@ -49,6 +49,58 @@ public final class Program {
         }
     }
 
+    /** {@code DriverManager.getConnection(url)}, as a plain program calls it. */
+    static final class DriverManagerSource implements DataSource {
+        private final String url;
+
+        DriverManagerSource(String url) {
+            this.url = url;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            return java.sql.DriverManager.getConnection(url);
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) throws SQLException {
+            return java.sql.DriverManager.getConnection(url, user, password);
+        }
+
+        @Override
+        public java.io.PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(java.io.PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public java.util.logging.Logger getParentLogger() {
+            return java.util.logging.Logger.getGlobal();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            throw new SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return false;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String url = args[0];
         HikariConfig hc = new HikariConfig();
@@ -71,6 +123,19 @@ public final class Program {
             }
             System.out.println("result: mariadb datasource id "
                     + getOrCreate(new org.mariadb.jdbc.MariaDbDataSource(args[2]), "ag_maria_ds", "d@x"));
+            // Issue 21, item 1: MariaDB's Driver.connect is covariant; callers reach its bridge method.
+            DataSource driverManager = new DriverManagerSource(args[2]);
+            System.out.println("result: mariadb DriverManager id " + getOrCreate(driverManager, "ag_dm", "dm@x"));
+            try (io.agroal.api.AgroalDataSource agroal = io.agroal.api.AgroalDataSource.from(
+                    new io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier()
+                            .connectionPoolConfiguration(cp -> cp.maxSize(2)
+                                    .connectionFactoryConfiguration(cf -> cf.jdbcUrl(args[2]))))) {
+                System.out.println("result: mariadb agroal id " + getOrCreate(agroal, "ag_agroal", "a@x"));
+            }
+            try (org.apache.commons.dbcp2.BasicDataSource dbcp = new org.apache.commons.dbcp2.BasicDataSource()) {
+                dbcp.setUrl(args[2]);
+                System.out.println("result: mariadb dbcp id " + getOrCreate(dbcp, "ag_dbcp", "b@x"));
+            }
         }
         if (Boolean.getBoolean("program.guardDataSource")) { // the application's own GuardDataSource under the agent
             HikariConfig gc = new HikariConfig();
