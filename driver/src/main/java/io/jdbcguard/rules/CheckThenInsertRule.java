@@ -69,7 +69,7 @@ final class CheckThenInsertRule extends CompletingRule {
                 continue;
             }
             List<String> key = columns(chk.keyEqualities());
-            Finding f = patterns.completed(memory, o, w, RuleId.CHECK_THEN_INSERT, key, key,
+            Finding f = patterns.completed(memory, o, w, RuleId.CHECK_THEN_INSERT, key, protectedBy(o.fact, chk, w, ins),
                     (relation, writeSite, unique) -> finding(o, w, relation, key, writeSite, unique));
             if (refuse == null && f != null && f != Patterns.NO_FINDING) {
                 refuse = f;
@@ -165,6 +165,46 @@ final class CheckThenInsertRule extends CompletingRule {
     }
 
     /** Whether some inserted row carries every key column of the check, with the same value where both are known. */
+    /**
+     * The columns a unique index may consist of and still protect the pattern: those the check fixed, and
+     * those the INSERT writes in every row with a constant or a value the check fixed (a derived column,
+     * such as a tenant key written twice: {@code tenant_id} checked, {@code tenant_constraint} unique).
+     */
+    static List<String> protectedBy(ExecutionFact check, Structure chk, ExecutionFact w, Structure ins) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>(columns(chk.keyEqualities()));
+        List<String> cols = ins.insertColumns();
+        for (int i = 0; i < cols.size(); i++) {
+            if (out.contains(cols.get(i)) || ins.insertRows().isEmpty()) {
+                continue;
+            }
+            boolean every = true;
+            for (List<Integer> row : ins.insertRows()) {
+                int slot = i < row.size() ? row.get(i) : 0;
+                every = slot > 0 && (w.shape().slotParamIndex(slot) == 0 || fixedByCheck(check, chk, w.slotValue(slot)));
+                if (!every) {
+                    break;
+                }
+            }
+            if (every) {
+                out.add(cols.get(i));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static boolean fixedByCheck(ExecutionFact check, Structure chk, Object value) {
+        if (value == null) {
+            return false;
+        }
+        for (Equality e : chk.keyEqualities()) {
+            Object fixed = check.slotValue(e.slot());
+            if (fixed != null && sameValue(fixed, value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean keyInserted(ExecutionFact check, Structure chk, ExecutionFact w, Structure ins) {
         List<String> cols = ins.insertColumns();
         for (Equality e : chk.keyEqualities()) {

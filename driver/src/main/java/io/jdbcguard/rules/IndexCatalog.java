@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The unique indexes of a data source's tables, read from {@code INFORMATION_SCHEMA.STATISTICS} on a
+ * The unique indexes and foreign keys of a data source's tables, read from {@code INFORMATION_SCHEMA} on a
  * connection of the guard's own (never the application's, never inside its transaction), in the
  * background, once per table, again only after DDL on that table went through the guard. Looked up only
  * when a finding is about to be reported, and never awaited on the application's thread.
@@ -23,8 +23,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class IndexCatalog {
 
     private final ConnectionInfo.DataSourceInfo dataSource;
-    /** Schema (lower case, "" for the current one unknown) → table (lower case) → its unique indexes by name (lower case). */
-    private final Map<String, Map<String, CompletableFuture<Map<String, Set<String>>>>> tables = new ConcurrentHashMap<>();
+    /**
+     * What is known of a table: its unique indexes by name, and the columns of each of its foreign keys
+     * (names lower case).
+     */
+    record Keys(Map<String, Set<String>> unique, java.util.List<Set<String>> foreign) {
+    }
+
+    /** Schema (lower case, "" for the current one unknown) → table (lower case) → its keys. */
+    private final Map<String, Map<String, CompletableFuture<Keys>>> tables = new ConcurrentHashMap<>();
     /** Names as written → lower case: a finding's lookup allocates nothing once its names were seen. */
     private final Map<String, String> lowerCase = new ConcurrentHashMap<>();
 
@@ -40,16 +47,16 @@ public final class IndexCatalog {
      * Starts reading the table's unique indexes if they are not known or being read; never blocks. The
      * future completes (normally or exceptionally) when the read ends.
      */
-    CompletableFuture<Map<String, Set<String>>> lookup(TableName table, String currentSchema) {
+    CompletableFuture<Keys> lookup(TableName table, String currentSchema) {
         String schema = table.schema() != null ? table.schema() : currentSchema;
-        Map<String, CompletableFuture<Map<String, Set<String>>>> inSchema = tables.get(lower(schema));
+        Map<String, CompletableFuture<Keys>> inSchema = tables.get(lower(schema));
         if (inSchema == null) {
             inSchema = tables.computeIfAbsent(lower(schema), k -> new ConcurrentHashMap<>());
         }
         String name = lower(table.name());
-        CompletableFuture<Map<String, Set<String>>> f = inSchema.get(name);
+        CompletableFuture<Keys> f = inSchema.get(name);
         if (f == null || f.isCompletedExceptionally()) {
-            CompletableFuture<Map<String, Set<String>>> started = new CompletableFuture<>();
+            CompletableFuture<Keys> started = new CompletableFuture<>();
             f = f == null ? inSchema.putIfAbsent(name, started) : (inSchema.replace(name, f, started) ? null : inSchema.get(name));
             if (f == null) {
                 f = started;
@@ -85,11 +92,11 @@ public final class IndexCatalog {
      * indexes are not known (not read yet, or the read failed). Never blocks.
      */
     Boolean uniqueWithin(TableName table, String currentSchema, Collection<String> columns) {
-        CompletableFuture<Map<String, Set<String>>> f = lookup(table, currentSchema);
+        CompletableFuture<Keys> f = lookup(table, currentSchema);
         if (!f.isDone() || f.isCompletedExceptionally()) {
             return null;
         }
-        for (Set<String> index : f.join().values()) {
+        for (Set<String> index : f.join().unique().values()) {
             if (!index.isEmpty() && columns.containsAll(index)) {
                 return Boolean.TRUE;
             }
@@ -102,11 +109,29 @@ public final class IndexCatalog {
      * not known (not read yet, the read failed, no such index). Never blocks.
      */
     Set<String> uniqueColumns(TableName table, String currentSchema, String indexName) {
-        CompletableFuture<Map<String, Set<String>>> f = lookup(table, currentSchema);
+        CompletableFuture<Keys> f = lookup(table, currentSchema);
         if (indexName == null || !f.isDone() || f.isCompletedExceptionally()) {
             return null;
         }
-        return f.join().get(indexName.toLowerCase(Locale.ROOT));
+        return f.join().unique().get(indexName.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Whether the columns are exactly a foreign key's, the link of a child row to its parent (a read by them
+     * lists a parent's children); {@code null} when not known yet. Never blocks.
+     */
+    Boolean foreignKey(TableName table, String currentSchema, Collection<String> columns) {
+        CompletableFuture<Keys> f = lookup(table, currentSchema);
+        if (!f.isDone() || f.isCompletedExceptionally()) {
+            return null;
+        }
+        Set<String> asked = new java.util.HashSet<>(columns);
+        for (Set<String> fk : f.join().foreign()) {
+            if (fk.equals(asked)) {
+                return Boolean.TRUE;
+            }
+        }
+        return Boolean.FALSE;
     }
 
     /** Forgets a table after DDL on it ({@code schema} null: in every schema); {@code null} forgets every table. */
@@ -123,27 +148,44 @@ public final class IndexCatalog {
         });
     }
 
-    private Map<String, Set<String>> read(String schema, String table) {
+    /**
+     * Reads a table's keys. Names are matched without regard to case, and the rows of the name that matches
+     * exactly, if several do, are kept: with {@code lower_case_table_names=0} (Linux's default) the server
+     * keeps names as created ({@code ACCOUNT}), while the guard reads them from the SQL in lower case.
+     */
+    private Keys read(String schema, String table) {
         dataSource.runtime().counters().indexLookups.increment();
+        String where = " WHERE LOWER(TABLE_SCHEMA) = LOWER(COALESCE(?, DATABASE())) AND LOWER(TABLE_NAME) = LOWER(?)";
         try (Connection c = dataSource.openOwn();
-             PreparedStatement ps = c.prepareStatement("SELECT INDEX_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.STATISTICS "
-                     + "WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0 "
-                     + "ORDER BY INDEX_NAME, SEQ_IN_INDEX")) {
-            ps.setString(1, schema);
-            ps.setString(2, table);
-            Map<String, Set<String>> byIndex = new LinkedHashMap<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    byIndex.computeIfAbsent(rs.getString(1).toLowerCase(Locale.ROOT), k -> new java.util.LinkedHashSet<>())
-                            .add(rs.getString(2).toLowerCase(Locale.ROOT));
-                }
-            }
-            Map<String, Set<String>> out = new LinkedHashMap<>();
-            byIndex.forEach((name, columns) -> out.put(name, Set.copyOf(columns)));
-            return java.util.Collections.unmodifiableMap(out);
+             PreparedStatement unique = c.prepareStatement("SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME FROM"
+                     + " INFORMATION_SCHEMA.STATISTICS" + where + " AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, SEQ_IN_INDEX");
+             PreparedStatement foreign = c.prepareStatement("SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME FROM"
+                     + " INFORMATION_SCHEMA.KEY_COLUMN_USAGE" + where + " AND REFERENCED_TABLE_NAME IS NOT NULL"
+                     + " ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION")) {
+            Map<String, Set<String>> byIndex = columns(unique, schema, table);
+            Map<String, Set<String>> byForeignKey = columns(foreign, schema, table);
+            return new Keys(java.util.Collections.unmodifiableMap(byIndex), java.util.List.copyOf(byForeignKey.values()));
         } catch (Exception e) {
-            InternalErrors.record("reading the unique indexes of " + table, e);
+            InternalErrors.record("reading the keys of " + table, e);
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Name (lower case) → its columns (lower case, in order), of the table that matches best. */
+    private static Map<String, Set<String>> columns(PreparedStatement ps, String schema, String table) throws java.sql.SQLException {
+        ps.setString(1, schema);
+        ps.setString(2, table);
+        Map<String, Map<String, Set<String>>> byTable = new LinkedHashMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                byTable.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>())
+                        .computeIfAbsent(rs.getString(2).toLowerCase(Locale.ROOT), k -> new java.util.LinkedHashSet<>())
+                        .add(rs.getString(3).toLowerCase(Locale.ROOT));
+            }
+        }
+        Map<String, Set<String>> chosen = byTable.getOrDefault(table, byTable.isEmpty() ? Map.of() : byTable.values().iterator().next());
+        Map<String, Set<String>> out = new LinkedHashMap<>();
+        chosen.forEach((name, cols) -> out.put(name, Set.copyOf(cols)));
+        return out;
     }
 }
