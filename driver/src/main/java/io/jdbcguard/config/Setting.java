@@ -42,7 +42,7 @@ public final class Setting<T> {
             "Show bound values and literals in findings instead of `?`.", Setting::parseBoolean);
 
     public static final Setting<List<String>> APP_PACKAGES = new Setting<>("guard.app-packages", List.of(), "",
-            "package prefixes, comma-separated", List.of(),
+            "package prefixes, comma-separated; `!prefix` excludes", List.of(),
             "Where the application's code lives, to pick call sites.", Setting::parsePackages);
 
     public static final Setting<Integer> WINDOW_MS = new Setting<>("guard.window-ms", 2000, "2000",
@@ -202,8 +202,9 @@ public final class Setting<T> {
             if (p.isEmpty()) {
                 continue;
             }
-            if (!p.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*\\.?")) {
-                throw new IllegalArgumentException("'" + p + "' is not a Java package prefix such as com.acme.shop");
+            if (!p.matches("!?[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*\\.?")) {
+                throw new IllegalArgumentException("'" + p + "' is not a Java package prefix such as com.acme.shop,"
+                        + " or one to exclude such as !com.acme.infra");
             }
             out.add(p);
         }

@@ -1,12 +1,18 @@
 package io.jdbcguard.rules;
 
+import java.util.Iterator;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Finds the application's call site of a statement: the first stack frame outside the JDK, the guard,
  * JDBC drivers, pools and ORMs, or, when {@code guard.app-packages} is set, the first frame inside those
- * packages. Walks only as far as that frame.
+ * packages and outside its {@code !}-excluded ones. Never plumbing, whatever its package: a class that
+ * implements an invocation handler, a stream or iterator, an entity manager, a transaction, a connection or
+ * a data source is a wrapper around the application's work, not the work; nor a wrapper's {@code commit}
+ * when the statement was flushed by the ORM at commit beneath it (then the site is its caller, and
+ * {@link #flushedAtCommit} says so). Walks only as far as that frame.
  */
 final class CallSites {
 
@@ -17,10 +23,31 @@ final class CallSites {
         "com.mysql.", "org.mariadb.", "org.postgresql.", "com.zaxxer.hikari.", "org.apache.commons.dbcp",
         "org.apache.tomcat.jdbc.", "com.mchange.", "org.vibur.", "org.hibernate.", "org.springframework.",
         "org.jooq.", "org.apache.ibatis.", "org.mybatis.", "org.eclipse.persistence.", "org.jdbi.",
-        "net.ttddyy.", "com.p6spy.", "io.micrometer.", "io.opentelemetry.", "kotlin.", "scala.",
+        "net.ttddyy.", "com.p6spy.", "io.micrometer.", "io.opentelemetry.", "kotlin.", "scala.", "io.agroal.",
     };
 
-    private static final StackWalker WALKER = StackWalker.getInstance();
+    /** What a plumbing class implements (by name: none of these needs to be on the class path). */
+    private static final Set<String> PLUMBING_TYPES = Set.of("java.lang.reflect.InvocationHandler",
+            "java.util.stream.BaseStream", "java.util.Iterator", "java.util.Spliterator",
+            "jakarta.persistence.EntityManager", "javax.persistence.EntityManager",
+            "jakarta.persistence.EntityTransaction", "javax.persistence.EntityTransaction",
+            "org.springframework.transaction.TransactionManager", "java.sql.Connection", "javax.sql.DataSource");
+
+    private static final ClassValue<Boolean> PLUMBING = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return implementsAny(type);
+        }
+    };
+
+    /** Methods of an ORM that write what a session holds when its transaction commits. */
+    private static final Set<String> FLUSH_AT_COMMIT = Set.of("beforeTransactionCompletion",
+            "flushBeforeTransactionCompletion", "triggerBeforeCommit");
+
+    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+
+    /** Sites found above a flush at commit (bounded: a site is a place of the application's code). */
+    private static final Set<StackTraceElement> FLUSHED = ConcurrentHashMap.newKeySet();
 
     /** Shown where no frame qualifies. */
     static final StackTraceElement UNKNOWN = new StackTraceElement("unknown", "unknown", null, -1);
@@ -29,13 +56,43 @@ final class CallSites {
     }
 
     static StackTraceElement capture(List<String> appPackages) {
-        Optional<StackWalker.StackFrame> frame = WALKER.walk(s -> s
-                .filter(f -> appPackages.isEmpty() ? !infrastructure(f.getClassName()) : inApp(f.getClassName(), appPackages))
-                .findFirst());
-        if (frame.isEmpty() && !appPackages.isEmpty()) {
-            frame = WALKER.walk(s -> s.filter(f -> !infrastructure(f.getClassName())).findFirst());
+        StackTraceElement site = WALKER.walk(s -> find(s.iterator(), appPackages, true));
+        if (site == null && hasInclude(appPackages)) {
+            site = WALKER.walk(s -> find(s.iterator(), appPackages, false));
         }
-        return frame.map(StackWalker.StackFrame::toStackTraceElement).orElse(UNKNOWN);
+        return site == null ? UNKNOWN : site;
+    }
+
+    /** Whether the statement at this site was written by the ORM when a wrapper's commit ran. */
+    static boolean flushedAtCommit(StackTraceElement site) {
+        return site != null && FLUSHED.contains(site);
+    }
+
+    private static StackTraceElement find(Iterator<StackWalker.StackFrame> frames, List<String> appPackages,
+                                          boolean includesOnly) {
+        boolean flush = false;
+        boolean skippedCommit = false;
+        while (frames.hasNext()) {
+            StackWalker.StackFrame f = frames.next();
+            String name = f.getClassName();
+            if (infrastructure(name)) {
+                flush |= FLUSH_AT_COMMIT.contains(f.getMethodName());
+                continue;
+            }
+            if (!app(name, appPackages, includesOnly) || PLUMBING.get(f.getDeclaringClass())) {
+                continue;
+            }
+            if (flush && "commit".equals(f.getMethodName())) {
+                skippedCommit = true; // the application's transaction wrapper: its caller did the work
+                continue;
+            }
+            StackTraceElement site = f.toStackTraceElement();
+            if (skippedCommit && FLUSHED.size() < 4096) {
+                FLUSHED.add(site);
+            }
+            return site;
+        }
+        return null;
     }
 
     static boolean infrastructure(String className) {
@@ -50,10 +107,36 @@ final class CallSites {
         return false;
     }
 
-    private static boolean inApp(String className, List<String> appPackages) {
+    /** Inside an included package (any, when none is named, or when only exclusions count) and no excluded one. */
+    private static boolean app(String className, List<String> appPackages, boolean includesOnly) {
+        boolean included = !includesOnly || !hasInclude(appPackages);
         for (String p : appPackages) {
-            if (className.startsWith(p)) {
+            if (p.charAt(0) == '!') {
+                if (className.startsWith(p.substring(1))) {
+                    return false;
+                }
+            } else if (className.startsWith(p)) {
+                included = true;
+            }
+        }
+        return included;
+    }
+
+    private static boolean hasInclude(List<String> appPackages) {
+        for (String p : appPackages) {
+            if (p.charAt(0) != '!') {
                 return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean implementsAny(Class<?> type) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Class<?> i : c.getInterfaces()) {
+                if (PLUMBING_TYPES.contains(i.getName()) || implementsAny(i)) {
+                    return true;
+                }
             }
         }
         return false;

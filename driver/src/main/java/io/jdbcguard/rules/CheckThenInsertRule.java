@@ -234,7 +234,7 @@ final class CheckThenInsertRule extends CompletingRule {
         TableName t = w.shape().structure().table();
         String cols = String.join(", ", key);
         String head = "[check-then-insert] " + t + "(" + cols + "): " + checkWords(o.fact) + " at " + o.site
-                + " found no row, then an INSERT at " + writeSite + " added it " + relation
+                + " found no row, then an INSERT at " + Patterns.writeSiteText(writeSite) + " added it " + relation
                 + isolationText(w.isolation()) + "; two concurrent callers can both pass the check and both insert";
         boolean jpa = Patterns.fromJpa(o.fact) || Patterns.fromJpa(w);
         String message;

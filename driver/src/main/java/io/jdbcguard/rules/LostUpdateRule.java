@@ -159,7 +159,7 @@ final class LostUpdateRule extends CompletingRule {
         TableName t = w.shape().structure().table();
         String cols = String.join(", ", written);
         String head = "[lost-update] " + t + "(" + cols + "): a SELECT at " + o.site + " read " + cols
-                + " " + readWhat.replace("%s", String.valueOf(writeSite)) + " with an absolute new value " + relation + isolationText(w.isolation()) + "; a concurrent"
+                + " " + readWhat.replace("%s", Patterns.writeSiteText(writeSite)) + " with an absolute new value " + relation + isolationText(w.isolation()) + "; a concurrent"
                 + " transaction can change the row in between and its change is silently overwritten.";
         String relative = numericWrite(w, written.get(0))
                 ? " or update relatively (SET " + written.get(0) + " = " + written.get(0) + " + ?)," : "";

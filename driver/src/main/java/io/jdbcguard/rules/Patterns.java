@@ -164,6 +164,11 @@ final class Patterns {
         return i == null ? "" : " under " + i.name();
     }
 
+    /** A write's site as a finding names it: where the ORM flushed it at commit, said so. */
+    static String writeSiteText(StackTraceElement site) {
+        return CallSites.flushedAtCommit(site) ? site + " (written when its transaction committed)" : String.valueOf(site);
+    }
+
     static boolean sameMethod(StackTraceElement a, StackTraceElement b) {
         return a != null && b != null && a.getClassName().equals(b.getClassName())
                 && a.getMethodName().equals(b.getMethodName());
