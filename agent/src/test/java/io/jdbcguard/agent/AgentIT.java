@@ -74,11 +74,15 @@ class AgentIT {
     }
 
     private static void tables() {
-        for (String t : new String[] {"ag_pool", "ag_vendor", "ag_maria", "ag_maria_ds", "ag_gds", "ag_dm", "ag_agroal",
-                "ag_dbcp"}) {
+        for (String t : new String[] {"ag_pool", "ag_vendor", "ag_maria", "ag_maria_ds", "ag_gds", "ag_dm"}) {
             TestDatabase.exec("DROP TABLE IF EXISTS " + t,
                     "CREATE TABLE " + t + " (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100))");
         }
+        // Issue 21: upper-case names, as a large application's schema has them (case-sensitive on this server).
+        TestDatabase.exec("DROP TABLE IF EXISTS AG_AGROAL", "DROP TABLE IF EXISTS AG_DBCP",
+                "CREATE TABLE AG_AGROAL (ID BIGINT AUTO_INCREMENT PRIMARY KEY, EMAIL VARCHAR(100))",
+                "CREATE TABLE AG_DBCP (ID BIGINT AUTO_INCREMENT PRIMARY KEY, EMAIL VARCHAR(100),"
+                        + " UNIQUE KEY UX_AG_DBCP_EMAIL (EMAIL))");
     }
 
     @Test
@@ -91,8 +95,13 @@ class AgentIT {
         assertThat(results(with)).as(with).isEqualTo(results(without)).hasSize(11)
                 .contains("result: unwraps to Connector/J true");
         // Issue 21, item 1: MariaDB Connector/J reached through DriverManager, Agroal and DBCP.
-        assertThat(with).contains("[check-then-insert] ag_dm(email)").contains("[check-then-insert] ag_agroal(email)")
-                .contains("[check-then-insert] ag_dbcp(email)");
+        assertThat(with).contains("[check-then-insert] ag_dm(email)");
+        // Upper-case tables through Agroal and DBCP: no unique key, silent duplicates (ERROR); a unique key, found
+        // on the server's own spelling of the name, duplicate-key errors (WARN).
+        assertThat(with.lines().filter(l -> l.contains("[check-then-insert] ag_agroal(email)")))
+                .singleElement().asString().contains(" ERROR ");
+        assertThat(with.lines().filter(l -> l.contains("[check-then-insert] ag_dbcp(email)")))
+                .singleElement().asString().contains(" WARN ");
         // It says that it runs, and which drivers it instrumented.
         assertThat(with).contains("jdbc-guard agent ").contains(": guarding every JDBC connection of this JVM")
                 .contains("jdbc-guard agent: guarding the connections of org.mariadb.jdbc.Driver")

@@ -130,11 +130,11 @@ public final class Program {
                     new io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier()
                             .connectionPoolConfiguration(cp -> cp.maxSize(2)
                                     .connectionFactoryConfiguration(cf -> cf.jdbcUrl(args[2]))))) {
-                System.out.println("result: mariadb agroal id " + getOrCreate(agroal, "ag_agroal", "a@x"));
+                System.out.println("result: mariadb agroal id " + getOrCreate(agroal, "AG_AGROAL", "a@x"));
             }
             try (org.apache.commons.dbcp2.BasicDataSource dbcp = new org.apache.commons.dbcp2.BasicDataSource()) {
                 dbcp.setUrl(args[2]);
-                System.out.println("result: mariadb dbcp id " + getOrCreate(dbcp, "ag_dbcp", "b@x"));
+                System.out.println("result: mariadb dbcp id " + getOrCreate(dbcp, "AG_DBCP", "b@x"));
             }
         }
         if (Boolean.getBoolean("program.guardDataSource")) { // the application's own GuardDataSource under the agent
