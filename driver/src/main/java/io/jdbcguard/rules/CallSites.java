@@ -75,7 +75,9 @@ final class CallSites {
         while (frames.hasNext()) {
             StackWalker.StackFrame f = frames.next();
             String name = f.getClassName();
-            if (infrastructure(name)) {
+            // A package app-packages names is the application's, whatever it would be otherwise.
+            boolean named = includesOnly && !generated(name) && named(name, appPackages);
+            if (!named && infrastructure(name)) {
                 flush |= FLUSH_AT_COMMIT.contains(f.getMethodName());
                 continue;
             }
@@ -95,8 +97,13 @@ final class CallSites {
         return null;
     }
 
+    /** A class made at run time: a JDK proxy (in the interface's own package when it is not public), a lambda, CGLIB's. */
+    private static boolean generated(String className) {
+        return className.contains("$$") || className.startsWith("$Proxy") || className.contains(".$Proxy");
+    }
+
     static boolean infrastructure(String className) {
-        if (className.contains("$$") || className.startsWith("$Proxy") || className.contains(".$Proxy")) {
+        if (generated(className)) {
             return true;
         }
         for (String p : INFRASTRUCTURE) {
@@ -120,6 +127,15 @@ final class CallSites {
             }
         }
         return included;
+    }
+
+    private static boolean named(String className, List<String> appPackages) {
+        for (String p : appPackages) {
+            if (p.charAt(0) != '!' && className.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean hasInclude(List<String> appPackages) {
