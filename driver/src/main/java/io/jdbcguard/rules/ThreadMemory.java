@@ -17,8 +17,11 @@ final class ThreadMemory {
     /** A statement that can open a pattern. */
     static final class Opener {
         final ExecutionFact fact;
-        /** Its call site: walked for this execution, or the site last walked for its SQL (see {@link #walked}). */
-        final StackTraceElement site;
+        /**
+         * Its call site: walked for this execution, or standing in from earlier ones (see {@link #walked}):
+         * its SQL's one place, or {@link CallSiteSampler#SEVERAL}, settled when a pattern completes.
+         */
+        StackTraceElement site;
         /** Whether {@link #site} was walked for this very execution (else it stands in from an earlier one). */
         final boolean walked;
         /** A check that found nothing (else a read that found one row). */
