@@ -72,6 +72,13 @@ public final class BenchAll {
             e2e.add(byWorkload);
         }
 
+        System.out.println("== many places: one SQL from many call sites (JMH)");
+        Map<String, Map<String, double[]>> many = ManyPlaces.measure(quick);
+        Map<String, Double> walksPerStatement = ManyPlaces.walksPerStatement(quick ? 50_000 : 400_000);
+
+        System.out.println("== the clinic application's flows (Spring Boot, Hibernate, HikariCP), " + E2E_RUNS + " runs");
+        List<double[]> flows = ManyPlaces.flows(quick, E2E_RUNS);
+
         System.out.println("== worst case: hostile inputs, first sight (stub driver)");
         List<WorstCase.Result> worst = WorstCase.measure(StubBench.URL, quick ? 5 : 40);
 
@@ -197,6 +204,8 @@ public final class BenchAll {
         double allocPoint = added(stub, "pointSelect", "guard", 2);
         double allocDelete = added(stub, "preparedDelete", "guard", 2);
         double allocNoRules = added(stub, "preparedDelete", "guard-norules", 2);
+        ManyPlaces.report(md, many, walksPerStatement, flows, quick);
+
         double startDiff = startup.get("guard").median() - startup.get("raw").median();
         long perConn = mem.connectionStateBytes() + mem.listenerStateBytes() + mem.threadMemoryBytes();
         md.append("\n## Targets (issue 14)\n\n| target | measured | met |\n|---|---|---|\n")
@@ -228,7 +237,9 @@ public final class BenchAll {
                         worst.stream().allMatch(r -> r.worstMicros() <= 5000)))
                 .append(row("first connection ≤ 100 ms slower than raw", String.format(Locale.ROOT, "%+.1f ms", startDiff), startDiff <= 100));
 
-        md.append("\n## How to run\n\n```\nbench/run.sh          # everything, about 25 minutes; rewrites BENCHMARKS.md\nbench/run.sh quick    # a smoke run of every stage\n```\n");
+        ManyPlaces.targets(md, many, walksPerStatement, flows);
+
+        md.append("\n## How to run\n\n```\nbench/run.sh          # everything, about 40 minutes; rewrites BENCHMARKS.md\nbench/run.sh quick    # a smoke run of every stage\n```\n");
         Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
         System.out.println("wrote " + out.toAbsolutePath());
         System.exit(0);
@@ -282,7 +293,7 @@ public final class BenchAll {
     }
 
     /** Runs a main class in a JVM of its own and returns its output lines. */
-    private static List<String> fork(String cp, Class<?> main, String... args) throws Exception {
+    static List<String> fork(String cp, Class<?> main, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:FlightRecorderOptions:stackdepth=256", "-cp", cp, main.getName()));
         cmd.addAll(List.of(args));
@@ -313,7 +324,7 @@ public final class BenchAll {
         return out;
     }
 
-    private static String row(String target, String measured, boolean met) {
+    static String row(String target, String measured, boolean met) {
         return "| " + target + " | " + measured + " | " + (met ? "yes" : "**no**") + " |\n";
     }
 
