@@ -38,8 +38,12 @@ public final class FactBus {
                 for (StatementKind k : listeners[i].failureKinds()) {
                     failureMasks[i] |= 1 << k.ordinal();
                 }
-                for (StatementKind k : listeners[i].beforeKinds()) {
-                    beforeMasks[i] |= 1 << k.ordinal();
+                // A listener that never answers wantsBefore wants nothing before it runs, whatever its
+                // beforeKinds say: otherwise every kind's bound values would be kept (and boxed) for nothing.
+                if (overrides(listeners[i], "wantsBefore", SqlShape.class)) {
+                    for (StatementKind k : listeners[i].beforeKinds()) {
+                        beforeMasks[i] |= 1 << k.ordinal();
+                    }
                 }
             }
             List<FactListener> readers = new ArrayList<>();
