@@ -52,7 +52,7 @@ public final class Variants {
             case "guard-norules":
                 return DriverManager.getConnection("jdbc:guard:" + url.substring(5) + (url.contains("?") ? "&" : "?")
                         + "guard.disable=check-then-insert,lost-update,lock-without-transaction,"
-                        + "stale-read-after-duplicate,risky-isolation");
+                        + "stale-read-after-duplicate,risky-isolation,gap-lock-insert");
             case "guard-off":
                 return DriverManager.getConnection("jdbc:guard:" + url.substring(5)
                         + (url.contains("?") ? "&" : "?") + "guard.mode=off");

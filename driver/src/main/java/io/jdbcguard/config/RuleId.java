@@ -8,7 +8,8 @@ public enum RuleId {
     LOST_UPDATE,
     LOCK_WITHOUT_TRANSACTION,
     STALE_READ_AFTER_DUPLICATE,
-    RISKY_ISOLATION;
+    RISKY_ISOLATION,
+    GAP_LOCK_INSERT;
 
     private final String id = name().toLowerCase(Locale.ROOT).replace('_', '-');
 

@@ -34,7 +34,7 @@ public final class Setting<T> {
 
     public static final Setting<Recovery> RECOVERY = ofEnum("guard.recovery", Recovery.class, Recovery.FRESH_READ,
             "After a duplicate key under REPEATABLE READ, run the transaction's plain reads of that table "
-                    + "as shared-lock reads so they see the committed row (`stale-read-after-duplicate`); "
+                    + "that can miss the winning row as shared-lock reads so they see it (`stale-read-after-duplicate`); "
                     + "`off` never rewrites.");
 
     public static final Setting<Boolean> LOG_VALUES = new Setting<>("guard.log-values", Boolean.FALSE, "false",

@@ -54,7 +54,7 @@ final class CheckThenInsertRule extends CompletingRule {
         Finding refuse = null;
         for (int age = 0; age < ThreadMemory.OPENERS; age++) {
             ThreadMemory.Opener o = memory.opener(age);
-            if (o == null || !o.check) {
+            if (o == null || !o.check || o.locking && !lockedNothing(o, w)) {
                 continue;
             }
             Structure chk = o.fact.shape().structure();
@@ -166,6 +166,17 @@ final class CheckThenInsertRule extends CompletingRule {
 
     /** Whether some inserted row carries every key column of the check, with the same value where both are known. */
     /**
+     * Whether a locking check that found no row serialized nothing: its lock ended with its transaction
+     * before the INSERT's, or it ran at READ COMMITTED (or below), where a locking read that finds no row
+     * locks no gap. (In the INSERT's transaction at REPEATABLE READ it is {@code gap-lock-insert}'s.)
+     */
+    static boolean lockedNothing(ThreadMemory.Opener o, ExecutionFact w) {
+        Isolation iso = w.isolation();
+        return !"in the same transaction".equals(Patterns.relation(o, w))
+                || iso == Isolation.READ_COMMITTED || iso == Isolation.READ_UNCOMMITTED;
+    }
+
+    /**
      * The columns a unique index may consist of and still protect the pattern: those the check fixed, and
      * those the INSERT writes in every row with a constant or a value the check fixed (a derived column,
      * such as a tenant key written twice: {@code tenant_id} checked, {@code tenant_constraint} unique).
@@ -205,7 +216,7 @@ final class CheckThenInsertRule extends CompletingRule {
         return false;
     }
 
-    private static boolean keyInserted(ExecutionFact check, Structure chk, ExecutionFact w, Structure ins) {
+    static boolean keyInserted(ExecutionFact check, Structure chk, ExecutionFact w, Structure ins) {
         List<String> cols = ins.insertColumns();
         for (Equality e : chk.keyEqualities()) {
             if (!cols.contains(e.column())) {
@@ -244,11 +255,9 @@ final class CheckThenInsertRule extends CompletingRule {
             message = head + ", and with no unique index on (" + cols + ") the table silently gains duplicate rows."
                     + " Fix: add a UNIQUE index on (" + cols + "), then " + (jpa
                     ? "save and treat the duplicate-key error (Spring's DataIntegrityViolationException, 1062) as"
-                    + " \"already there\" and load the row that won in a new transaction; or look it up with"
-                    + " @Lock(LockModeType.PESSIMISTIC_WRITE) in the transaction that saves it."
+                    + " \"already there\" and load the row that won in a new transaction." + LOCKING_CHECK_JPA
                     : "INSERT first and treat the duplicate-key error (1062, SQLState 23000) as \"already there\", or"
-                    + " use INSERT … ON DUPLICATE KEY UPDATE or INSERT IGNORE; or take the check as SELECT … FOR UPDATE"
-                    + " in the same transaction as the INSERT.");
+                    + " use INSERT … ON DUPLICATE KEY UPDATE or INSERT IGNORE." + LOCKING_CHECK);
         } else {
             level = Finding.Level.WARN;
             message = head + ", so the loser gets a duplicate-key error (1062, SQLState 23000)"
@@ -258,17 +267,31 @@ final class CheckThenInsertRule extends CompletingRule {
                     ? ", and on REPEATABLE READ a re-SELECT in the same transaction still misses the winner's row" : "")
                     + (jpa ? ". Fix: save first and treat the duplicate-key error (Spring's"
                     + " DataIntegrityViolationException) as \"already there\", loading the row that won in a new"
-                    + " transaction; or look it up with @Lock(LockModeType.PESSIMISTIC_WRITE) in the transaction that"
-                    + " saves it."
+                    + " transaction." + LOCKING_CHECK_JPA
                     : ". Fix: INSERT first and treat the duplicate-key error as \"already there\", or use"
-                    + " INSERT … ON DUPLICATE KEY UPDATE or INSERT IGNORE; or take the check as SELECT … FOR UPDATE"
-                    + " in the same transaction as the INSERT.");
+                    + " INSERT … ON DUPLICATE KEY UPDATE or INSERT IGNORE." + LOCKING_CHECK);
         }
         return Findings.of(RuleId.CHECK_THEN_INSERT, level, message, t.toString(), key, o.site, writeSite,
                 w.isolation(), sqlText(w), sqlText(o.fact));
     }
 
+    /**
+     * A locking check stops the duplicates only where it locks the gap (MySQL/MariaDB at REPEATABLE READ),
+     * and there every concurrent caller takes the same gap lock and all but one die at the INSERT (1213).
+     */
+    static final String LOCKING_CHECK = " A check taken as SELECT … FOR UPDATE in the INSERT's transaction stops"
+            + " the duplicates only at REPEATABLE READ, and there concurrent callers deadlock at the INSERT (1213,"
+            + " see gap-lock-insert): use it only with a retry of the whole unit on 1213 (io.jdbcguard.Retry).";
+    static final String LOCKING_CHECK_JPA = " A lookup with @Lock(LockModeType.PESSIMISTIC_WRITE) in the transaction"
+            + " that saves stops the duplicates only at REPEATABLE READ, and there concurrent callers deadlock at the"
+            + " INSERT (1213, see gap-lock-insert): use it only with a retry of the whole unit on 1213.";
+
     private static String checkWords(ExecutionFact check) {
+        if (check.shape().lock() != io.jdbcguard.sql.LockMode.NONE) {
+            return "a locking SELECT (" + (check.shape().lock() == io.jdbcguard.sql.LockMode.FOR_UPDATE ? "FOR UPDATE"
+                    : "FOR SHARE") + ", which locks nothing where it finds no row at READ COMMITTED, and no longer"
+                    + " once its transaction ended)";
+        }
         switch (check.shape().structure().form()) {
             case COUNT:
                 return "a SELECT COUNT(…)";

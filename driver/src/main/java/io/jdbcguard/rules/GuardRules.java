@@ -8,6 +8,7 @@ import java.util.List;
 /**
  * One guard's rules over their shared pattern memory and call-site sampler: {@link PatternRecorder}
  * (what can open a pattern), {@link IndexInvalidator}, {@link CheckThenInsertRule}, {@link LostUpdateRule},
+ * {@link GapLockInsertRule},
  * {@link LockWithoutTransactionRule}, {@link StaleReadRule} with the fresh-read repair, and
  * {@link IsolationRule}, all reporting to the guard's {@link Reporter}.
  */
@@ -19,7 +20,8 @@ public final class GuardRules {
     public GuardRules(Reporter reporter, Counters counters) {
         Patterns patterns = new Patterns(memory, new CallSiteSampler(counters.stackWalks), reporter);
         listeners = List.of(new PatternRecorder(memory, patterns.sites), new IndexInvalidator(), new CheckThenInsertRule(patterns, false),
-                new CheckThenInsertRule(patterns, true), new LostUpdateRule(patterns, false), new LostUpdateRule(patterns, true), new LockWithoutTransactionRule(reporter),
+                new CheckThenInsertRule(patterns, true), new LostUpdateRule(patterns, false), new LostUpdateRule(patterns, true),
+                new GapLockInsertRule(patterns, false), new GapLockInsertRule(patterns, true), new LockWithoutTransactionRule(reporter),
                 new StaleReadRule(memory, reporter), new IsolationRule(reporter));
     }
 

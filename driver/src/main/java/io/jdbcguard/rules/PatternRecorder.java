@@ -38,7 +38,8 @@ final class PatternRecorder implements FactListener {
     /** Off on a connection where both rules that start from its openers are disabled. */
     @Override
     public boolean activeFor(GuardConfig config) {
-        return config.enabled(RuleId.CHECK_THEN_INSERT) || config.enabled(RuleId.LOST_UPDATE);
+        return config.enabled(RuleId.CHECK_THEN_INSERT) || config.enabled(RuleId.LOST_UPDATE)
+                || config.enabled(RuleId.GAP_LOCK_INSERT);
     }
 
     @Override
@@ -46,12 +47,19 @@ final class PatternRecorder implements FactListener {
         ThreadMemory m = memory.current();
         long conn = f.connection().id();
         SqlShape shape = f.shape();
-        if (shape.lock() == LockMode.FOR_UPDATE && f.inTransaction()) {
-            m.exclusiveLock(conn, f.transactionId());
+        boolean heldBefore = f.inTransaction() && m.exclusiveLocked(conn, f.transactionId());
+        boolean foundNothing = f.outcome().type() == Outcome.Type.ROWS && !f.outcome().rowFound();
+        if (shape.lock() == LockMode.FOR_UPDATE && f.inTransaction() && !foundNothing) {
+            m.exclusiveLock(conn, f.transactionId()); // a row locked: later checks of this transaction are serialized
         }
         Structure s = shape.structure();
-        if (shape.lock() != LockMode.NONE || s == null || s.table() == null || s.keyEqualities().isEmpty()
-                || f.outcome().type() != Outcome.Type.ROWS) {
+        if (s == null || s.table() == null || s.keyEqualities().isEmpty() || f.outcome().type() != Outcome.Type.ROWS) {
+            return;
+        }
+        // A locking read that found its row is no start of a race; one that found none locks a gap at most (a
+        // check for check-then-insert where that locks nothing, for gap-lock-insert where it does).
+        boolean locking = shape.lock() != LockMode.NONE;
+        if (locking && (s.form() != io.jdbcguard.sql.Structure.SelectForm.ROWS || f.outcome().rowFound())) {
             return;
         }
         boolean check;
@@ -73,7 +81,8 @@ final class PatternRecorder implements FactListener {
                 return;
         }
         GuardConfig config = f.connection().config();
-        if (check ? !config.enabled(RuleId.CHECK_THEN_INSERT) : !config.enabled(RuleId.LOST_UPDATE)) {
+        if (check ? !config.enabled(RuleId.CHECK_THEN_INSERT) && !(locking && config.enabled(RuleId.GAP_LOCK_INSERT))
+                : !config.enabled(RuleId.LOST_UPDATE)) {
             return;
         }
         StackTraceElement site = sites.standIn(shape, config, check);
@@ -81,7 +90,6 @@ final class PatternRecorder implements FactListener {
         if (walked) {
             site = sites.walkOpener(shape, config);
         }
-        m.add(new ThreadMemory.Opener(f, site, walked, check,
-                f.inTransaction() && m.exclusiveLocked(conn, f.transactionId()), f.connection().sessionLocked()));
+        m.add(new ThreadMemory.Opener(f, site, walked, check, heldBefore, f.connection().sessionLocked(), locking));
     }
 }

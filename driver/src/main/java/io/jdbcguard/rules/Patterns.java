@@ -105,7 +105,8 @@ final class Patterns {
         if (indexes.isDone()) {
             f = reporter.occurred(rule, place, settled);
         } else {
-            Finding provisional = rule == RuleId.CHECK_THEN_INSERT ? build.build(relation, writeSite, null) : null;
+            Finding provisional = rule == RuleId.CHECK_THEN_INSERT || rule == RuleId.GAP_LOCK_INSERT
+                    ? build.build(relation, writeSite, null) : null;
             f = reporter.occurredWhen(rule, place, indexes, settled, provisional);
         }
         // The long way (a first occurrence, or a walked site) looks the place up once more to remember it.

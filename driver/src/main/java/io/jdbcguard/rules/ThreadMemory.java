@@ -30,15 +30,18 @@ final class ThreadMemory {
         final boolean afterExclusiveLock;
         /** Its connection held a session lock (LOCK TABLES, GET_LOCK) when it ran. */
         final boolean underSessionLock;
+        /** A locking read ({@code FOR UPDATE}, {@code FOR SHARE}, {@code LOCK IN SHARE MODE}) that found no row. */
+        final boolean locking;
 
         Opener(ExecutionFact fact, StackTraceElement site, boolean walked, boolean check, boolean afterExclusiveLock,
-               boolean underSessionLock) {
+               boolean underSessionLock, boolean locking) {
             this.fact = fact;
             this.site = site;
             this.walked = walked;
             this.check = check;
             this.afterExclusiveLock = afterExclusiveLock;
             this.underSessionLock = underSessionLock;
+            this.locking = locking;
         }
     }
 

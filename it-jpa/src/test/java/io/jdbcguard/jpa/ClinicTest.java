@@ -163,16 +163,34 @@ class ClinicTest {
         });
     }
 
+    /**
+     * Issue 23: the get-or-create with a PESSIMISTIC_WRITE lookup makes no duplicate at REPEATABLE READ, but
+     * every concurrent caller takes the same gap lock and all but one die at the insert.
+     */
+    @Test
+    void aPessimisticLookupThenSaveIsAGapLockInsert() throws Exception {
+        clinic.ownerForLocked("608-555-0004");
+        List<Finding> f = settled();
+        assertThat(f).singleElement().satisfies(x -> {
+            assertThat(x.rule()).isEqualTo("gap-lock-insert");
+            assertThat(x.table()).isEqualTo("owners");
+            assertThat(x.checkSite().getMethodName()).isEqualTo("ownerForLocked");
+            assertThat(x.message()).contains("deadlock (1213)").contains("INSERT first");
+        });
+    }
+
     @Test
     void safeAndOrdinaryFlowsReportNothing() throws Exception {
-        clinic.ownerForLocked("608-555-0004");
         Long account = clinic.accountFor("ann@x").getId();
         clinic.accountFor("ann@x"); // the duplicate, caught
         clinic.deposit(account, 10);
         clinic.newType("dog");
-        Long owner = clinic.ownerForLocked("608-555-0004").getId();
+        Long owner = clinic.ownerFor("608-555-0009").getId();
+        Guard.global().awaitFindings(10_000);
+        findings.clear();
+        clinic.ownerForLocked("608-555-0009"); // found: its lock is on the row, and nothing is inserted
         clinic.find(owner);
-        clinic.countOwnersWith("608-555-0004");
+        clinic.countOwnersWith("608-555-0009");
         assertThat(settled()).isEmpty();
     }
 

@@ -50,7 +50,7 @@ public final class Program {
     }
 
     /** {@code DriverManager.getConnection(url)}, as a plain program calls it. */
-    static final class DriverManagerSource implements DataSource {
+    static final class DriverManagerSource extends io.jdbcguard.it.ConnectionSource {
         private final String url;
 
         DriverManagerSource(String url) {
@@ -60,44 +60,6 @@ public final class Program {
         @Override
         public Connection getConnection() throws SQLException {
             return java.sql.DriverManager.getConnection(url);
-        }
-
-        @Override
-        public Connection getConnection(String user, String password) throws SQLException {
-            return java.sql.DriverManager.getConnection(url, user, password);
-        }
-
-        @Override
-        public java.io.PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(java.io.PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public java.util.logging.Logger getParentLogger() {
-            return java.util.logging.Logger.getGlobal();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            throw new SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return false;
         }
     }
 

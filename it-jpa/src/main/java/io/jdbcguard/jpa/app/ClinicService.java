@@ -26,7 +26,10 @@ public class ClinicService {
         return found.orElseGet(() -> owners.save(new Owner("George", "Franklin", telephone)));
     }
 
-    /** Safe: the same, with the finder taking a PESSIMISTIC_WRITE lock. */
+    /**
+     * No duplicates: the same, with the finder taking a PESSIMISTIC_WRITE lock; but at REPEATABLE READ
+     * concurrent callers for one new telephone deadlock at the insert (gap-lock-insert).
+     */
     @Transactional
     public Owner ownerForLocked(String telephone) {
         return owners.findLockedByTelephone(telephone)
