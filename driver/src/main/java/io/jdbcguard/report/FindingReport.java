@@ -51,7 +51,15 @@ public final class FindingReport implements FindingListener {
         }
     }
 
-    private final Map<String, Row> rows = new ConcurrentHashMap<>();
+    /** A place's parts: hashed and compared as they are, with no string built per occurrence. */
+    private record Place(String rule, String table, java.util.List<String> columns, StackTraceElement checkSite,
+                         StackTraceElement writeSite) {
+        static Place of(Finding f) {
+            return new Place(f.rule(), f.table(), f.columns(), f.checkSite(), f.writeSite());
+        }
+    }
+
+    private final Map<Place, Row> rows = new ConcurrentHashMap<>();
     private final Function<Finding, String> origin;
     private volatile long dropped;
 
@@ -62,13 +70,14 @@ public final class FindingReport implements FindingListener {
 
     @Override
     public void onFinding(Finding f) {
-        Row row = rows.get(f.place());
+        Place place = Place.of(f);
+        Row row = rows.get(place);
         if (row == null) {
             if (rows.size() >= MAX_ROWS) {
                 dropped++;
                 return;
             }
-            row = rows.computeIfAbsent(f.place(), k -> new Row(f, origin.apply(f)));
+            row = rows.computeIfAbsent(place, k -> new Row(f, origin.apply(f)));
         }
         synchronized (row) {
             row.count++;

@@ -55,7 +55,7 @@ final class LostUpdateRule extends CompletingRule {
             Structure rd = o.fact.shape().structure();
             if (sameTable(rd.table(), up.table()) && sameKey(o.fact, rd, w, up)) {
                 List<String> key = columns(rd.keyEqualities());
-                Finding f = readThenWrite(memory, o, w, rd.selectedColumns(), key, Set.of(), "of one row by ("
+                Finding f = readThenWrite(memory, o, w, rd.selectedColumns(), key, Set.of(), () -> "of one row by ("
                         + String.join(", ", key) + "), then an UPDATE at %s wrote it");
                 if (f != null) {
                     return f;
@@ -70,7 +70,7 @@ final class LostUpdateRule extends CompletingRule {
                 // (JPA's unidirectional one-to-many sets it by a second UPDATE) is no lost update.
                 if (sameTable(c.table(), up.table()) && up.keyEqualities().size() == 1 && !up.otherPredicates()) {
                     List<String> key = columns(up.keyEqualities());
-                    Finding f = readThenWrite(memory, o, w, c.selectedColumns(), key, c.linkColumns(), "of "
+                    Finding f = readThenWrite(memory, o, w, c.selectedColumns(), key, c.linkColumns(), () -> "of "
                             + c.table() + " rows, the collection of one " + rd.table() + " row read by ("
                             + String.join(", ", columns(rd.keyEqualities())) + "), then an UPDATE at %s wrote one of"
                             + " them by (" + String.join(", ", key) + ")");
@@ -89,7 +89,7 @@ final class LostUpdateRule extends CompletingRule {
      * none (optimistic locking).
      */
     private Finding readThenWrite(ThreadMemory memory, ThreadMemory.Opener o, ExecutionFact w, List<String> selected,
-                                  List<String> key, Set<String> links, String readWhat) {
+                                  List<String> key, Set<String> links, java.util.function.Supplier<String> readWhat) {
         Structure up = w.shape().structure();
         Set<String> keyColumns = new LinkedHashSet<>(key);
         boolean all = selected.contains("*");
@@ -152,14 +152,15 @@ final class LostUpdateRule extends CompletingRule {
 
     /** @param unique whether a unique index lies within the read's key; {@code null}: not known */
     private static Finding finding(ThreadMemory.Opener o, ExecutionFact w, String relation, List<String> written,
-                                   String readWhat, StackTraceElement writeSite, Boolean unique) {
+                                   java.util.function.Supplier<String> readWhat, StackTraceElement writeSite,
+                                   Boolean unique) {
         if (Boolean.FALSE.equals(unique)) {
             return null; // not a read of one row by a unique key
         }
         TableName t = w.shape().structure().table();
         String cols = String.join(", ", written);
         String head = "[lost-update] " + t + "(" + cols + "): a SELECT at " + o.site + " read " + cols
-                + " " + readWhat.replace("%s", Patterns.writeSiteText(writeSite)) + " with an absolute new value " + relation + isolationText(w.isolation()) + "; a concurrent"
+                + " " + readWhat.get().replace("%s", Patterns.writeSiteText(writeSite)) + " with an absolute new value " + relation + isolationText(w.isolation()) + "; a concurrent"
                 + " transaction can change the row in between and its change is silently overwritten.";
         String relative = numericWrite(w, written.get(0))
                 ? " or update relatively (SET " + written.get(0) + " = " + written.get(0) + " + ?)," : "";

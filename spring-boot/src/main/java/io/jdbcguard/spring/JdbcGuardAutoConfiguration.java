@@ -77,12 +77,19 @@ public class JdbcGuardAutoConfiguration {
             FunctionCounter.builder("jdbcguard.internal.errors", Guard.global(), g -> GuardStats.internalErrors())
                     .description("internal errors the guard contained").register(registry);
             // Every rule and level from start-up, at 0: dashboards and alerts have a series before any finding.
+            // Each occurrence counts on its meter, found without building a meter id.
+            java.util.Map<String, Counter[]> counters = new java.util.HashMap<>();
             for (io.jdbcguard.config.RuleId rule : io.jdbcguard.config.RuleId.values()) {
+                Counter[] byLevel = new Counter[Finding.Level.values().length];
                 for (Finding.Level level : Finding.Level.values()) {
-                    findings(registry, rule.id(), level);
+                    byLevel[level.ordinal()] = findings(registry, rule.id(), level);
                 }
+                counters.put(rule.id(), byLevel);
             }
-            registration = Guard.global().addFindingListener(f -> findings(registry, f.rule(), f.level()).increment());
+            registration = Guard.global().addFindingListener(f -> {
+                Counter[] byLevel = counters.get(f.rule());
+                (byLevel != null ? byLevel[f.level().ordinal()] : findings(registry, f.rule(), f.level())).increment();
+            });
         }
 
         private static Counter findings(MeterRegistry registry, String rule, Finding.Level level) {
