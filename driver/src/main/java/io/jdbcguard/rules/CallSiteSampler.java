@@ -141,9 +141,17 @@ final class CallSiteSampler {
         this.walks = walks;
     }
 
+    /** Write sites found above an ORM's flush at commit: this guard's, bounded. */
+    private final java.util.Set<StackTraceElement> flushed = ConcurrentHashMap.newKeySet();
+
     private StackTraceElement walk(GuardConfig config) {
         walks.increment();
-        return CallSites.capture(config.appPackages());
+        return CallSites.capture(config.appPackages(), flushed.size() < 4096 ? flushed : null);
+    }
+
+    /** Whether the statement at this site was written by the ORM when the application's wrapper committed. */
+    boolean flushedAtCommit(StackTraceElement site) {
+        return site != null && flushed.contains(site);
     }
 
     /**

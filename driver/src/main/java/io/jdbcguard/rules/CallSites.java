@@ -3,7 +3,6 @@ package io.jdbcguard.rules;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Finds the application's call site of a statement: the first stack frame outside the JDK, the guard,
@@ -11,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * packages and outside its {@code !}-excluded ones. Never plumbing, whatever its package: a class that
  * implements an invocation handler, a stream or iterator, an entity manager, a transaction, a connection or
  * a data source is a wrapper around the application's work, not the work; nor a wrapper's {@code commit}
- * when the statement was flushed by the ORM at commit beneath it (then the site is its caller, and
- * {@link #flushedAtCommit} says so). Walks only as far as that frame.
+ * when the statement was flushed by the ORM at commit beneath it (then the site is its caller, and the
+ * caller's set of such sites says so). Walks only as far as that frame.
  */
 final class CallSites {
 
@@ -46,9 +45,6 @@ final class CallSites {
 
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
-    /** Sites found above a flush at commit (bounded: a site is a place of the application's code). */
-    private static final Set<StackTraceElement> FLUSHED = ConcurrentHashMap.newKeySet();
-
     /** Shown where no frame qualifies. */
     static final StackTraceElement UNKNOWN = new StackTraceElement("unknown", "unknown", null, -1);
 
@@ -56,20 +52,23 @@ final class CallSites {
     }
 
     static StackTraceElement capture(List<String> appPackages) {
-        StackTraceElement site = WALKER.walk(s -> find(s.iterator(), appPackages, true));
+        return capture(appPackages, null);
+    }
+
+    /**
+     * @param flushed where a site found above an ORM's flush at commit is added (the caller's, bounded by
+     *                it), or {@code null}
+     */
+    static StackTraceElement capture(List<String> appPackages, Set<StackTraceElement> flushed) {
+        StackTraceElement site = WALKER.walk(s -> find(s.iterator(), appPackages, true, flushed));
         if (site == null && hasInclude(appPackages)) {
-            site = WALKER.walk(s -> find(s.iterator(), appPackages, false));
+            site = WALKER.walk(s -> find(s.iterator(), appPackages, false, flushed));
         }
         return site == null ? UNKNOWN : site;
     }
 
-    /** Whether the statement at this site was written by the ORM when a wrapper's commit ran. */
-    static boolean flushedAtCommit(StackTraceElement site) {
-        return site != null && FLUSHED.contains(site);
-    }
-
     private static StackTraceElement find(Iterator<StackWalker.StackFrame> frames, List<String> appPackages,
-                                          boolean includesOnly) {
+                                          boolean includesOnly, Set<StackTraceElement> flushed) {
         boolean flush = false;
         boolean skippedCommit = false;
         while (frames.hasNext()) {
@@ -89,8 +88,8 @@ final class CallSites {
                 continue;
             }
             StackTraceElement site = f.toStackTraceElement();
-            if (skippedCommit && FLUSHED.size() < 4096) {
-                FLUSHED.add(site);
+            if (skippedCommit && flushed != null) {
+                flushed.add(site);
             }
             return site;
         }

@@ -240,12 +240,12 @@ final class CheckThenInsertRule extends CompletingRule {
     }
 
     /** @param unique whether a unique index lies within the key; {@code null}: not known (yet) */
-    private static Finding finding(ThreadMemory.Opener o, ExecutionFact w, String relation, List<String> key,
+    private Finding finding(ThreadMemory.Opener o, ExecutionFact w, String relation, List<String> key,
                                    StackTraceElement writeSite, Boolean unique) {
         TableName t = w.shape().structure().table();
         String cols = String.join(", ", key);
         String head = "[check-then-insert] " + t + "(" + cols + "): " + checkWords(o.fact) + " at " + o.site
-                + " found no row, then an INSERT at " + Patterns.writeSiteText(writeSite) + " added it " + relation
+                + " found no row, then an INSERT at " + patterns.writeSiteText(writeSite) + " added it " + relation
                 + isolationText(w.isolation()) + "; two concurrent callers can both pass the check and both insert";
         boolean jpa = Patterns.fromJpa(o.fact) || Patterns.fromJpa(w);
         String message;

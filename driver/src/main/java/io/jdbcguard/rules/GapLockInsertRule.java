@@ -64,13 +64,13 @@ final class GapLockInsertRule extends CompletingRule {
         return refuse;
     }
 
-    private static Finding finding(ThreadMemory.Opener o, ExecutionFact w, List<String> key,
+    private Finding finding(ThreadMemory.Opener o, ExecutionFact w, List<String> key,
                                    StackTraceElement writeSite, Boolean unique) {
         Structure.TableName t = w.shape().structure().table();
         String cols = String.join(", ", key);
         String lock = o.fact.shape().lock() == io.jdbcguard.sql.LockMode.FOR_UPDATE ? "FOR UPDATE" : "FOR SHARE";
         String message = "[gap-lock-insert] " + t + "(" + cols + "): a locking SELECT (" + lock + ") at " + o.site
-                + " found no row, then an INSERT at " + Patterns.writeSiteText(writeSite) + " added that key in the"
+                + " found no row, then an INSERT at " + patterns.writeSiteText(writeSite) + " added that key in the"
                 + " same transaction under REPEATABLE_READ; the read locked the gap where the row would go, every"
                 + " concurrent caller locks the same gap (gap locks do not exclude each other), and each INSERT then"
                 + " waits for the others' gap locks: with two or more callers all but one die in a deadlock (1213)."

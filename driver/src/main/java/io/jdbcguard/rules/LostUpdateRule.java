@@ -151,7 +151,7 @@ final class LostUpdateRule extends CompletingRule {
     }
 
     /** @param unique whether a unique index lies within the read's key; {@code null}: not known */
-    private static Finding finding(ThreadMemory.Opener o, ExecutionFact w, String relation, List<String> written,
+    private Finding finding(ThreadMemory.Opener o, ExecutionFact w, String relation, List<String> written,
                                    java.util.function.Supplier<String> readWhat, StackTraceElement writeSite,
                                    Boolean unique) {
         if (Boolean.FALSE.equals(unique)) {
@@ -160,7 +160,7 @@ final class LostUpdateRule extends CompletingRule {
         TableName t = w.shape().structure().table();
         String cols = String.join(", ", written);
         String head = "[lost-update] " + t + "(" + cols + "): a SELECT at " + o.site + " read " + cols
-                + " " + readWhat.get().replace("%s", Patterns.writeSiteText(writeSite)) + " with an absolute new value " + relation + isolationText(w.isolation()) + "; a concurrent"
+                + " " + readWhat.get().replace("%s", patterns.writeSiteText(writeSite)) + " with an absolute new value " + relation + isolationText(w.isolation()) + "; a concurrent"
                 + " transaction can change the row in between and its change is silently overwritten.";
         String relative = numericWrite(w, written.get(0))
                 ? " or update relatively (SET " + written.get(0) + " = " + written.get(0) + " + ?)," : "";

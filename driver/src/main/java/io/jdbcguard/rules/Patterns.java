@@ -166,8 +166,8 @@ final class Patterns {
     }
 
     /** A write's site as a finding names it: where the ORM flushed it at commit, said so. */
-    static String writeSiteText(StackTraceElement site) {
-        return CallSites.flushedAtCommit(site) ? site + " (written when its transaction committed)" : String.valueOf(site);
+    String writeSiteText(StackTraceElement site) {
+        return sites.flushedAtCommit(site) ? site + " (written when its transaction committed)" : String.valueOf(site);
     }
 
     static boolean sameMethod(StackTraceElement a, StackTraceElement b) {
