@@ -12,8 +12,10 @@ import javax.sql.DataSource;
  * deadlock, a lock-wait timeout, a snapshot conflict, a serialization failure: {@link RetryPolicy}), rolls
  * back and runs it again in a fresh transaction, with jittered exponential backoff, a bounded number of
  * times. The last failure is rethrown with the earlier ones attached as suppressed exceptions. A failure
- * during COMMIT is never retried (the commit may have taken effect): it is thrown as a
- * {@link CommitFailedException}. Works through the guard and straight on any JDBC driver.
+ * during COMMIT is retried only when the server says it rolled the transaction back (Galera's certification
+ * failure, Group Replication's 3101, a serialization failure at COMMIT); any other (the commit may have taken
+ * effect) is thrown as a {@link CommitFailedException}, never retried. Works through the guard and straight on
+ * any JDBC driver.
  *
  * <pre>{@code
  * long id = Retry.inTransaction(dataSource, RetryPolicy.defaults(), c -> {
@@ -91,6 +93,10 @@ public final class Retry {
         try {
             c.commit();
         } catch (SQLException e) {
+            if (RetryPolicy.rolledBackAtCommit(e)) {
+                rollback(c, e); // the server already did; this ends the transaction on the client side too
+                throw e;
+            }
             throw new CommitFailedException(e);
         }
         return result;

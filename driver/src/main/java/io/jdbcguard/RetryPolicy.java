@@ -1,6 +1,5 @@
 package io.jdbcguard;
 
-import io.jdbcguard.internal.Vendor;
 import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
 import java.time.Duration;
@@ -12,10 +11,21 @@ import java.util.function.Predicate;
  * When and how {@link Retry} runs a unit of work again: immutable and thread-safe; build one with
  * {@link #builder()} and share it.
  *
- * <p>By default a failure is retried when it is a duplicate key (MySQL/MariaDB error 1062: on the retry the
- * work's own check sees the row that won and takes its "found" branch), a deadlock (1213), a lock-wait
- * timeout (1205), a snapshot conflict (1020, {@code innodb_snapshot_isolation}) or a serialization failure
- * (SQLState {@code 40001}), on the exception or any of its causes.
+ * <p>By default a failure is retried when, on the exception or any of its causes, it is
+ * <ul>
+ * <li>a duplicate key: MySQL/MariaDB error 1062, PostgreSQL SQLState {@code 23505} (on the retry the work's own
+ *     check sees the row that won and takes its "found" branch);</li>
+ * <li>a deadlock or serialization failure, whose transaction the server rolled back: MySQL/MariaDB 1213 (also
+ *     Galera's certification failure, 1213 with SQLState {@code 40001}, often at COMMIT), a snapshot conflict 1020
+ *     ({@code innodb_snapshot_isolation}), MySQL Group Replication's 3101 (rolled back at COMMIT), TiDB's write
+ *     conflicts 9007, 8002 and 8005, and SQLStates {@code 40001} (serialization failure) and {@code 40P01}
+ *     (PostgreSQL's deadlock), or any {@link SQLTransactionRollbackException}.</li>
+ * </ul>
+ * A lock-wait timeout (1205) only with {@link Builder#retryLockWaitTimeouts(boolean)}: the server rolls back
+ * only the statement that waited (unless {@code innodb_rollback_on_timeout}), and a retry waits again as long.
+ * A COMMIT that failed is retried only when the failure says the server rolled the transaction back (a
+ * deadlock or serialization code above, not a duplicate key); any other COMMIT failure leaves the outcome
+ * unknown and is never retried ({@link Retry.CommitFailedException}).
  */
 public final class RetryPolicy {
 
@@ -33,6 +43,22 @@ public final class RetryPolicy {
     private final Duration maxDelay;
     private final double jitter;
     private final Predicate<SQLException> retryOn;
+    private final boolean lockWaitTimeouts;
+
+    /** Duplicate key: MySQL/MariaDB 1062. */
+    private static final int DUPLICATE_KEY = 1062;
+    /** PostgreSQL's unique violation. */
+    private static final String UNIQUE_VIOLATION = "23505";
+    /** Lock-wait timeout, MySQL/MariaDB: retried only when opted in. */
+    static final int LOCK_WAIT_TIMEOUT = 1205;
+    /**
+     * Vendor codes of failures whose transaction the server rolled back: MySQL/MariaDB/Galera deadlock (1213),
+     * snapshot conflict (1020), Group Replication rollback at commit (3101), TiDB write conflicts (9007, 8002,
+     * 8005).
+     */
+    private static final int[] ROLLED_BACK_CODES = {1213, 1020, 3101, 9007, 8002, 8005};
+    /** SQLStates of the same: serialization failure, PostgreSQL's deadlock. */
+    private static final String[] ROLLED_BACK_STATES = {"40001", "40P01"};
 
     private RetryPolicy(Builder b) {
         this.maxAttempts = b.maxAttempts;
@@ -40,6 +66,7 @@ public final class RetryPolicy {
         this.maxDelay = b.maxDelay;
         this.jitter = b.jitter;
         this.retryOn = b.retryOn;
+        this.lockWaitTimeouts = b.lockWaitTimeouts;
     }
 
     /** The defaults: {@value #DEFAULT_MAX_ATTEMPTS} attempts, 10 ms doubling up to 1 s, jitter ±50 %. */
@@ -57,20 +84,50 @@ public final class RetryPolicy {
 
     /** Whether this failure is worth another attempt in a fresh transaction. */
     public boolean isRetryable(SQLException e) {
-        return retryOn.test(e);
+        return retryOn.test(e) || lockWaitTimeouts && any(e, s -> s.getErrorCode() == LOCK_WAIT_TIMEOUT);
     }
 
-    /** The default classification (see the class comment). */
+    /** The default classification (see the class comment), without lock-wait timeouts. */
     public static boolean isTransient(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException) {
-                SQLException s = (SQLException) t;
-                int code = s.getErrorCode();
-                if (code == Vendor.ER_DUP_ENTRY || code == Vendor.ER_LOCK_DEADLOCK || code == Vendor.ER_LOCK_WAIT_TIMEOUT
-                        || code == Vendor.ER_CHECKREAD || Vendor.SQLSTATE_SERIALIZATION.equals(s.getSQLState())
-                        || s instanceof SQLTransactionRollbackException) {
-                    return true;
-                }
+        return any(e, s -> {
+            int code = s.getErrorCode();
+            if (code == LOCK_WAIT_TIMEOUT) {
+                return false; // Connector/J throws it as a SQLTransactionRollbackException: opt-in all the same
+            }
+            return code == DUPLICATE_KEY || UNIQUE_VIOLATION.equals(s.getSQLState()) || rolledBack(s);
+        });
+    }
+
+    /**
+     * Whether a failed COMMIT says that the server rolled the transaction back (a deadlock, a certification or
+     * serialization failure), so that running the work again cannot apply it twice. Any other COMMIT failure
+     * (a lost connection above all) leaves the outcome unknown.
+     */
+    static boolean rolledBackAtCommit(SQLException e) {
+        return any(e, s -> s.getErrorCode() != LOCK_WAIT_TIMEOUT && rolledBack(s));
+    }
+
+    private static boolean rolledBack(SQLException s) {
+        int code = s.getErrorCode();
+        for (int c : ROLLED_BACK_CODES) {
+            if (code == c) {
+                return true;
+            }
+        }
+        String state = s.getSQLState();
+        for (String r : ROLLED_BACK_STATES) {
+            if (r.equals(state)) {
+                return true;
+            }
+        }
+        return s instanceof SQLTransactionRollbackException;
+    }
+
+    private static boolean any(SQLException e, Predicate<SQLException> test) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 16; t = t.getCause() == t ? null : t.getCause(), depth++) {
+            if (t instanceof SQLException && test.test((SQLException) t)) {
+                return true;
             }
         }
         return false;
@@ -91,6 +148,7 @@ public final class RetryPolicy {
         private Duration maxDelay = DEFAULT_MAX_DELAY;
         private double jitter = DEFAULT_JITTER;
         private Predicate<SQLException> retryOn = RetryPolicy::isTransient;
+        private boolean lockWaitTimeouts;
 
         private Builder() {
         }
@@ -137,7 +195,16 @@ public final class RetryPolicy {
             return this;
         }
 
-        /** Replaces the default classification of retryable failures. */
+        /**
+         * Also retries a lock-wait timeout (MySQL/MariaDB 1205); off by default, since each attempt may wait
+         * {@code innodb_lock_wait_timeout} again.
+         */
+        public Builder retryLockWaitTimeouts(boolean retry) {
+            this.lockWaitTimeouts = retry;
+            return this;
+        }
+
+        /** Replaces the default classification of retryable failures (lock-wait timeouts stay as set). */
         public Builder retryOn(Predicate<SQLException> retryOn) {
             this.retryOn = Objects.requireNonNull(retryOn, "retryOn");
             return this;

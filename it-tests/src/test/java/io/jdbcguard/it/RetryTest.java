@@ -84,7 +84,19 @@ class RetryTest {
     }
 
     @Test
-    void aLockWaitTimeoutIsRetried() throws Exception {
+    void aLockWaitTimeoutIsRetriedWhenOptedIn() throws Exception {
+        RetryPolicy optedIn = RetryPolicy.builder().maxAttempts(4).backoff(Duration.ofMillis(1), Duration.ofMillis(20))
+                .retryLockWaitTimeouts(true).build();
+        assertThat(lockWaitTimeout(optedIn, true)).containsExactly(1205, 2);
+    }
+
+    @Test
+    void aLockWaitTimeoutIsNotRetriedByDefault() throws Exception {
+        assertThat(lockWaitTimeout(FAST, false)).as("1205 thrown after one attempt").containsExactly(1205, 1);
+    }
+
+    /** One unit of work that waits for a row lock another session holds: [the failure's code, attempts]. */
+    private static List<Integer> lockWaitTimeout(RetryPolicy policy, boolean expectSuccess) throws Exception {
         AtomicInteger attempts = new AtomicInteger();
         List<Integer> failures = new CopyOnWriteArrayList<>();
         try (Connection holder = TestDatabase.raw(); Statement h = holder.createStatement();
@@ -92,22 +104,28 @@ class RetryTest {
             holder.setAutoCommit(false);
             h.executeQuery("SELECT * FROM rt_acc WHERE id = 1 FOR UPDATE").close();
             st.execute("SET SESSION innodb_lock_wait_timeout = 1");
-            Retry.inTransaction(c, FAST, conn -> {
-                if (attempts.incrementAndGet() == 2) {
-                    holder.rollback(); // the other session lets go before the second attempt
-                }
-                try (Statement s = conn.createStatement()) {
-                    s.executeUpdate("UPDATE rt_acc SET n = 10 WHERE id = 1");
-                } catch (SQLException e) {
-                    failures.add(e.getErrorCode());
-                    throw e;
-                }
-                return null;
-            });
+            try {
+                Retry.inTransaction(c, policy, conn -> {
+                    if (attempts.incrementAndGet() == 2) {
+                        holder.rollback(); // the other session lets go before the second attempt
+                    }
+                    try (Statement s = conn.createStatement()) {
+                        s.executeUpdate("UPDATE rt_acc SET n = 10 WHERE id = 1");
+                    } catch (SQLException e) {
+                        failures.add(e.getErrorCode());
+                        throw e;
+                    }
+                    return null;
+                });
+                assertThat(expectSuccess).as("the unit of work succeeded").isTrue();
+            } catch (SQLException e) {
+                assertThat(expectSuccess).as("the unit of work failed: " + e).isFalse();
+                assertThat(e.getErrorCode()).isEqualTo(1205);
+            }
             assertThat(c.getAutoCommit()).as("autocommit restored").isTrue();
         }
-        assertThat(failures).containsExactly(1205);
-        assertThat(attempts.get()).isEqualTo(2);
+        failures.add(attempts.get());
+        return failures;
     }
 
     @Test
