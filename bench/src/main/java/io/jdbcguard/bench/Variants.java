@@ -51,8 +51,8 @@ public final class Variants {
                 return DriverManager.getConnection("jdbc:guard:" + url.substring(5));
             case "guard-norules":
                 return DriverManager.getConnection("jdbc:guard:" + url.substring(5) + (url.contains("?") ? "&" : "?")
-                        + "guard.disable=check-then-insert,lost-update,lock-without-transaction,"
-                        + "stale-read-after-duplicate,risky-isolation,gap-lock-insert");
+                        + "guard.disable=" + java.util.Arrays.stream(io.jdbcguard.config.RuleId.values())
+                                .map(io.jdbcguard.config.RuleId::id).collect(java.util.stream.Collectors.joining(",")));
             case "guard-off":
                 return DriverManager.getConnection("jdbc:guard:" + url.substring(5)
                         + (url.contains("?") ? "&" : "?") + "guard.mode=off");

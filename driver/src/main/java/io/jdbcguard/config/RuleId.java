@@ -9,7 +9,8 @@ public enum RuleId {
     LOCK_WITHOUT_TRANSACTION,
     STALE_READ_AFTER_DUPLICATE,
     RISKY_ISOLATION,
-    GAP_LOCK_INSERT;
+    GAP_LOCK_INSERT,
+    LOCK_WITHOUT_INDEX;
 
     private final String id = name().toLowerCase(Locale.ROOT).replace('_', '-');
 

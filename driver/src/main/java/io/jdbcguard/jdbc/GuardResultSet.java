@@ -10,7 +10,8 @@ import java.sql.Statement;
 
 /**
  * The guard's result set. Intercepts the first {@code next()}, which tells whether the query found a row
- * (and, for {@code COUNT}/{@code EXISTS} forms, the value found), and {@code getStatement()}, which
+ * (and, for {@code COUNT}/{@code EXISTS} forms, the value found), {@code close()}, which reports a locking
+ * read whose rows were never asked for as {@link Outcome#unread()}, and {@code getStatement()}, which
  * returns the guard's statement.
  */
 public final class GuardResultSet extends ForwardingResultSet {
@@ -52,6 +53,16 @@ public final class GuardResultSet extends ForwardingResultSet {
 
     @Override
     public void close() throws SQLException {
+        if (pending != null && pending.shape().lock() != io.jdbcguard.sql.LockMode.NONE) {
+            // A locking read run for its locks alone, its rows never asked for: it locked all the same.
+            ExecutionFact exec = pending;
+            pending = null;
+            try {
+                connection.bus.publish(exec, Outcome.unread());
+            } catch (Throwable t) {
+                InternalErrors.record("analysis of a query result", t);
+            }
+        }
         delegate.close();
         if (statement != null) {
             statement.resultClosed();

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * One guard's rules over their shared pattern memory and call-site sampler: {@link PatternRecorder}
  * (what can open a pattern), {@link IndexInvalidator}, {@link CheckThenInsertRule}, {@link LostUpdateRule},
- * {@link GapLockInsertRule},
+ * {@link GapLockInsertRule}, {@link LockWithoutIndexRule},
  * {@link LockWithoutTransactionRule}, {@link StaleReadRule} with the fresh-read repair, and
  * {@link IsolationRule}, all reporting to the guard's {@link Reporter}.
  */
@@ -22,6 +22,7 @@ public final class GuardRules {
         listeners = List.of(new PatternRecorder(memory, patterns.sites), new IndexInvalidator(), new CheckThenInsertRule(patterns, false),
                 new CheckThenInsertRule(patterns, true), new LostUpdateRule(patterns, false), new LostUpdateRule(patterns, true),
                 new GapLockInsertRule(patterns, false), new GapLockInsertRule(patterns, true), new LockWithoutTransactionRule(reporter),
+                new LockWithoutIndexRule(reporter),
                 new StaleReadRule(memory, reporter), new IsolationRule(reporter));
     }
 

@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The unique indexes and foreign keys of a data source's tables, read from {@code INFORMATION_SCHEMA} on a
+ * The indexes (unique ones whole, every one by its first column) and foreign keys of a data source's tables, read from {@code INFORMATION_SCHEMA} on a
  * connection of the guard's own (never the application's, never inside its transaction), in the
  * background, once per table, again only after DDL on that table went through the guard. Looked up only
  * when a finding is about to be reported, and never awaited on the application's thread.
@@ -24,11 +24,17 @@ public final class IndexCatalog {
 
     private final ConnectionInfo.DataSourceInfo dataSource;
     /**
-     * What is known of a table: its unique indexes by name, and the columns of each of its foreign keys
-     * (names lower case).
+     * What is known of a table: its unique indexes by name, the columns of each of its foreign keys, and the
+     * first column of every index, unique or not, the primary key's included (names lower case).
      */
-    record Keys(Map<String, Set<String>> unique, java.util.List<Set<String>> foreign) {
+    record Keys(Map<String, Set<String>> unique, java.util.List<Set<String>> foreign, Set<String> leading) {
     }
+
+    /**
+     * Schema as asked ("" for the current one) → statement (its normalised text, whose hash the String keeps)
+     * → whether an index serves its WHERE.
+     */
+    private final Map<String, Map<String, Boolean>> served = new ConcurrentHashMap<>();
 
     /** Schema (lower case, "" for the current one unknown) → table (lower case) → its keys. */
     private final Map<String, Map<String, CompletableFuture<Keys>>> tables = new ConcurrentHashMap<>();
@@ -44,7 +50,7 @@ public final class IndexCatalog {
     }
 
     /**
-     * Starts reading the table's unique indexes if they are not known or being read; never blocks. The
+     * Starts reading the table's indexes if they are not known or being read; never blocks. The
      * future completes (normally or exceptionally) when the read ends.
      */
     CompletableFuture<Keys> lookup(TableName table, String currentSchema) {
@@ -134,8 +140,65 @@ public final class IndexCatalog {
         return Boolean.FALSE;
     }
 
+    /**
+     * Whether some index of the statement's table has its first column among the columns its WHERE names
+     * ({@link #whereColumns}), as far as already read: {@code null} when the indexes are not known yet. Never blocks;
+     * a known answer is kept per statement text, so a statement seen before costs two map reads.
+     */
+    Boolean served(String normalized, io.jdbcguard.sql.Structure statement, String currentSchema) {
+        String schemaKey = currentSchema == null ? "" : currentSchema;
+        Map<String, Boolean> inSchema = served.get(schemaKey);
+        Boolean known = inSchema == null ? null : inSchema.get(normalized);
+        if (known != null) {
+            return known;
+        }
+        CompletableFuture<Keys> f = lookup(statement.table(), currentSchema);
+        if (!f.isDone() || f.isCompletedExceptionally()) {
+            return null;
+        }
+        Set<String> leading = f.join().leading();
+        boolean answer = false;
+        for (String c : whereColumns(statement)) {
+            if (leading.contains(c)) {
+                answer = true;
+                break;
+            }
+        }
+        if (inSchema == null) {
+            inSchema = served.computeIfAbsent(schemaKey, k -> new ConcurrentHashMap<>());
+        }
+        if (inSchema.size() > 4096) {
+            inSchema.clear();
+        }
+        inSchema.put(normalized, answer);
+        return answer;
+    }
+
+    /** The columns a statement's WHERE names: its equalities' first, then those of its other terms. */
+    static java.util.List<String> whereColumns(io.jdbcguard.sql.Structure statement) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (io.jdbcguard.sql.Structure.Equality e : statement.keyEqualities()) {
+            if (!out.contains(e.column())) {
+                out.add(e.column());
+            }
+        }
+        for (String c : statement.otherColumns()) {
+            if (!out.contains(c)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** The first columns of the table's indexes (lower case), or {@code null} when not known yet. */
+    Set<String> leadingColumns(io.jdbcguard.sql.Structure.TableName table, String currentSchema) {
+        CompletableFuture<Keys> f = lookup(table, currentSchema);
+        return !f.isDone() || f.isCompletedExceptionally() ? null : f.join().leading();
+    }
+
     /** Forgets a table after DDL on it ({@code schema} null: in every schema); {@code null} forgets every table. */
     void invalidate(String schema, String table) {
+        served.clear();
         if (table == null) {
             tables.clear();
             return;
@@ -161,10 +224,15 @@ public final class IndexCatalog {
                      + " INFORMATION_SCHEMA.STATISTICS" + where + " AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, SEQ_IN_INDEX");
              PreparedStatement foreign = c.prepareStatement("SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME FROM"
                      + " INFORMATION_SCHEMA.KEY_COLUMN_USAGE" + where + " AND REFERENCED_TABLE_NAME IS NOT NULL"
-                     + " ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION")) {
+                     + " ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION");
+             PreparedStatement leading = c.prepareStatement("SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME FROM"
+                     + " INFORMATION_SCHEMA.STATISTICS" + where + " AND SEQ_IN_INDEX = 1 ORDER BY INDEX_NAME")) {
             Map<String, Set<String>> byIndex = columns(unique, schema, table);
             Map<String, Set<String>> byForeignKey = columns(foreign, schema, table);
-            return new Keys(java.util.Collections.unmodifiableMap(byIndex), java.util.List.copyOf(byForeignKey.values()));
+            Set<String> first = new java.util.HashSet<>();
+            columns(leading, schema, table).values().forEach(first::addAll);
+            return new Keys(java.util.Collections.unmodifiableMap(byIndex), java.util.List.copyOf(byForeignKey.values()),
+                    Set.copyOf(first));
         } catch (Exception e) {
             InternalErrors.record("reading the keys of " + table, e);
             throw new IllegalStateException(e);

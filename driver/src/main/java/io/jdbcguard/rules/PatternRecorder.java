@@ -48,8 +48,8 @@ final class PatternRecorder implements FactListener {
         long conn = f.connection().id();
         SqlShape shape = f.shape();
         boolean heldBefore = f.inTransaction() && m.exclusiveLocked(conn, f.transactionId());
-        boolean foundNothing = f.outcome().type() == Outcome.Type.ROWS && !f.outcome().rowFound();
-        if (shape.lock() == LockMode.FOR_UPDATE && f.inTransaction() && !foundNothing) {
+        boolean foundRow = f.outcome().type() == Outcome.Type.ROWS && f.outcome().rowFound();
+        if (shape.lock() == LockMode.FOR_UPDATE && f.inTransaction() && foundRow) {
             m.exclusiveLock(conn, f.transactionId()); // a row locked: later checks of this transaction are serialized
         }
         Structure s = shape.structure();

@@ -100,6 +100,30 @@ public final class Reporter {
      * when the builder declined (no finding after all).
      */
     Finding occurred(RuleId rule, Object placeKey, Supplier<Finding> build) {
+        return occurred(rule, placeKey, build, Thread.currentThread().getName(), System.currentTimeMillis());
+    }
+
+    /**
+     * An occurrence whose counting itself waits for what decides whether it is one (a table's indexes): once
+     * {@code ready} completes, {@code decide} runs on the thread that completed it, and reports through
+     * {@link #occurred(RuleId, Object, Supplier, String, long)} with the application thread's name and time.
+     * {@link #awaitPending} waits for it.
+     */
+    void whenReady(CompletableFuture<?> ready, Runnable decide) {
+        pending(+1);
+        ready.whenComplete((v, t) -> {
+            try {
+                decide.run();
+            } catch (Throwable e) {
+                InternalErrors.record("reporting a finding", e);
+            } finally {
+                pending(-1);
+            }
+        });
+    }
+
+    /** {@link #occurred(RuleId, Object, Supplier)} on behalf of an application thread, at its time. */
+    Finding occurred(RuleId rule, Object placeKey, Supplier<Finding> build, String thread, long time) {
         Map<Object, Place> atRule = places.get(rule);
         Place place = atRule.get(placeKey);
         if (place == null) {
@@ -117,7 +141,7 @@ public final class Reporter {
                 place = atRule.get(placeKey);
             }
         }
-        return count(rule, place, Thread.currentThread().getName(), System.currentTimeMillis());
+        return count(rule, place, thread, time);
     }
 
     /** The place of a key, if it is kept (not past {@link #MAX_PLACES}). */
@@ -139,12 +163,15 @@ public final class Reporter {
 
     /** One more occurrence of a place: counted, and delivered if its finding is settled, else held. */
     private Finding count(RuleId rule, Place place, String thread, long time) {
-        byRule.get(rule).increment();
         Finding first;
         long n;
         // A place's occurrences reach listeners in their order: delivered under the place's lock, which the
         // settling of its first occurrence (held ones, delivered in another thread) takes too.
         synchronized (place) {
+            if (place.removed) {
+                return null; // withdrawn already (settled with no finding, perhaps on this very thread just now)
+            }
+            byRule.get(rule).increment();
             place.count.increment();
             n = place.count.sum();
             first = place.first;
@@ -202,15 +229,15 @@ public final class Reporter {
                     for (Object[] o : held) {
                         deliver(f.occurrence(++n, (String) o[0], (Long) o[1]));
                     }
-                }
-            }
-            if (f == null) {
-                // No finding after all (a lost update read by a key that is not unique): withdrawn.
-                place.removed = true;
-                if (places.get(rule).remove(placeKey, place)) {
-                    placeCount.decrementAndGet();
+                } else {
+                    // No finding after all (a lost update read by a key that is not unique): withdrawn, under
+                    // the place's lock, so that no occurrence is counted on it after its count is taken back.
+                    place.removed = true;
                     byRule.get(rule).add(-place.count.sum());
                 }
+            }
+            if (f == null && places.get(rule).remove(placeKey, place)) {
+                placeCount.decrementAndGet();
             }
         } catch (Throwable e) {
             InternalErrors.record("reporting a finding", e);

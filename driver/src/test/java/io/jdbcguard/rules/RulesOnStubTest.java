@@ -42,6 +42,9 @@ class RulesOnStubTest {
         guard.close();
     }
 
+    /** The tests of other rules leave out lock-without-index: the stub indexes no column but `42`. */
+    private static final String NO_INDEX_RULE = "?guard.disable=lock-without-index";
+
     private Connection connect(String params) throws SQLException {
         return guard.connect("jdbc:guard:stub:rules" + params, new Properties());
     }
@@ -59,7 +62,8 @@ class RulesOnStubTest {
 
     @Test
     void checkThenInsertAndItsSafeNeighbours() throws Exception {
-        try (Connection c = connect(""); Statement st = c.createStatement()) {
+        // The stub indexes only `42`: its locking reads by email would also be lock-without-index, a rule of its own.
+        try (Connection c = connect(NO_INDEX_RULE); Statement st = c.createStatement()) {
             assertThat(found(st, "SELECT id FROM users WHERE email = 'missing@x'")).isFalse();
             st.executeUpdate("INSERT INTO users (email) VALUES ('missing@x')");
             assertThat(rules()).containsExactly("check-then-insert:ERROR");
@@ -85,7 +89,7 @@ class RulesOnStubTest {
 
     @Test
     void lostUpdateAndItsSafeNeighbours() throws Exception {
-        try (Connection c = connect(""); Statement st = c.createStatement()) {
+        try (Connection c = connect(NO_INDEX_RULE); Statement st = c.createStatement()) {
             c.setAutoCommit(false);
             assertThat(found(st, "SELECT balance FROM accounts WHERE `42` = 1")).isTrue();
             st.executeUpdate("UPDATE accounts SET balance = 5 WHERE `42` = 1");
@@ -108,7 +112,7 @@ class RulesOnStubTest {
 
     @Test
     void lockWithoutTransactionOnlyUnderAutocommit() throws Exception {
-        try (Connection c = connect(""); Statement st = c.createStatement()) {
+        try (Connection c = connect(NO_INDEX_RULE); Statement st = c.createStatement()) {
             found(st, "SELECT id FROM jobs WHERE id = 1 FOR UPDATE");
             assertThat(rules()).containsExactly("lock-without-transaction:WARN");
             findings.clear();
@@ -116,6 +120,47 @@ class RulesOnStubTest {
             found(st, "SELECT id FROM jobs WHERE id = 2 FOR UPDATE");
             c.commit();
             assertThat(rules()).isEmpty();
+        }
+    }
+
+    /** Issue 23, item 2. The stub's tables have one index, on `42`. */
+    @Test
+    void lockWithoutIndexAndItsSafeNeighbours() throws Exception {
+        try (Connection c = connect("?guard.app-packages=io.jdbcguard.rules.RulesOnStubTest"); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.executeUpdate("UPDATE jobs SET state = 'done' WHERE owner = 'ann'");
+            c.commit();
+            assertThat(guard.awaitFindings(5_000)).isTrue();
+            assertThat(findings).hasSize(1);
+            Finding f = findings.get(0);
+            assertThat(f.rule()).isEqualTo("lock-without-index");
+            assertThat(f.level()).isEqualTo(Finding.Level.WARN);
+            assertThat(f.table()).isEqualTo("jobs");
+            assertThat(f.columns()).containsExactly("owner");
+            assertThat(f.writeSite().getMethodName()).isEqualTo("lockWithoutIndexAndItsSafeNeighbours");
+            assertThat(f.message()).contains("CREATE INDEX ix_jobs_owner ON jobs (owner)", "its indexes start with 42",
+                    "REPEATABLE_READ");
+            findings.clear();
+
+            found(st, "SELECT id FROM jobs WHERE owner = 'bob' FOR UPDATE");
+            st.executeUpdate("DELETE FROM jobs WHERE owner = 'bob' AND state <> 'new'");
+            c.commit();
+            assertThat(rules()).containsExactly("lock-without-index:WARN", "lock-without-index:WARN");
+            findings.clear();
+
+            st.executeUpdate("UPDATE jobs SET state = 'done' WHERE `42` = 7");       // served by the index
+            st.executeUpdate("DELETE FROM jobs WHERE owner = 'cy' AND `42` IN (1, 2)"); // its first column is named
+            found(st, "SELECT id FROM jobs WHERE owner = 'dan'");                      // reads without a lock
+            st.executeUpdate("DELETE FROM jobs");                                       // every row is meant
+            c.commit();
+            c.setAutoCommit(true);
+            st.executeUpdate("UPDATE jobs SET state = 'done' WHERE owner = 'fay'");     // no transaction
+            assertThat(rules()).isEmpty();
+
+            c.setAutoCommit(false);
+            found(st, "SELECT id FROM jobs WHERE owner = 'eve' LOCK IN SHARE MODE");   // a shared lock is a lock
+            c.commit();
+            assertThat(rules()).containsExactly("lock-without-index:WARN");
         }
     }
 
@@ -197,8 +242,8 @@ class RulesOnStubTest {
     @Test
     void aConnectionWithEveryRuleDisabledRecordsOnlyWhatTheIndexCacheNeeds() throws Exception {
         try (Connection all = connect("");
-             Connection none = connect("?guard.disable=check-then-insert,lost-update,lock-without-transaction,"
-                     + "stale-read-after-duplicate,risky-isolation,gap-lock-insert")) {
+             Connection none = connect("?guard.disable=" + java.util.Arrays.stream(io.jdbcguard.config.RuleId.values())
+                     .map(io.jdbcguard.config.RuleId::id).collect(Collectors.joining(",")))) {
             io.jdbcguard.fact.FactBus bus = guard.core().runtime().bus();
             int[] on = bus.masks(all.unwrap(io.jdbcguard.jdbc.GuardConnection.class).info().config());
             int[] off = bus.masks(none.unwrap(io.jdbcguard.jdbc.GuardConnection.class).info().config());
