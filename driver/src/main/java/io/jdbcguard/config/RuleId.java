@@ -10,7 +10,9 @@ public enum RuleId {
     STALE_READ_AFTER_DUPLICATE,
     RISKY_ISOLATION,
     GAP_LOCK_INSERT,
-    LOCK_WITHOUT_INDEX;
+    LOCK_WITHOUT_INDEX,
+    LOCK_ORDER,
+    DEADLOCK;
 
     private final String id = name().toLowerCase(Locale.ROOT).replace('_', '-');
 

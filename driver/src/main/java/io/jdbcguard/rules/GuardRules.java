@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * One guard's rules over their shared pattern memory and call-site sampler: {@link PatternRecorder}
  * (what can open a pattern), {@link IndexInvalidator}, {@link CheckThenInsertRule}, {@link LostUpdateRule},
- * {@link GapLockInsertRule}, {@link LockWithoutIndexRule},
+ * {@link GapLockInsertRule}, the lock rules ({@link LockWithoutIndexRule}, {@link LockOrderRule},
+ * {@link DeadlockRule}, sharing {@link LockingSites}),
  * {@link LockWithoutTransactionRule}, {@link StaleReadRule} with the fresh-read repair, and
  * {@link IsolationRule}, all reporting to the guard's {@link Reporter}.
  */
@@ -19,10 +20,12 @@ public final class GuardRules {
 
     public GuardRules(Reporter reporter, Counters counters) {
         Patterns patterns = new Patterns(memory, new CallSiteSampler(counters.stackWalks), reporter);
+        LockingSites lockingSites = new LockingSites();
         listeners = List.of(new PatternRecorder(memory, patterns.sites), new IndexInvalidator(), new CheckThenInsertRule(patterns, false),
                 new CheckThenInsertRule(patterns, true), new LostUpdateRule(patterns, false), new LostUpdateRule(patterns, true),
                 new GapLockInsertRule(patterns, false), new GapLockInsertRule(patterns, true), new LockWithoutTransactionRule(reporter),
-                new LockWithoutIndexRule(reporter),
+                new LockWithoutIndexRule(reporter, lockingSites), new LockOrderRule(memory, lockingSites, reporter),
+                new DeadlockRule(reporter, lockingSites),
                 new StaleReadRule(memory, reporter), new IsolationRule(reporter));
     }
 

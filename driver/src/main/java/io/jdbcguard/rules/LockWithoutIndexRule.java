@@ -13,13 +13,11 @@ import io.jdbcguard.sql.LockMode;
 import io.jdbcguard.sql.SqlShape;
 import io.jdbcguard.sql.StatementKind;
 import io.jdbcguard.sql.Structure;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code lock-without-index} (MySQL/MariaDB): a locking statement in a transaction (a locking read, an UPDATE, a
@@ -29,41 +27,18 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Read after the statement ran, from the index catalogue's first columns, never awaited: a statement text
  * whose answer is known costs two map reads. Not reported: a statement without WHERE (it means every row), a
- * WHERE whose columns the guard cannot tell, statements of several tables. Where it ran is walked for a text's
- * first {@link CallSiteSampler#SAMPLED} occurrences and one in {@link CallSiteSampler#RESAMPLE} after that; in
- * between a text known at one place is counted there.
+ * WHERE whose columns the guard cannot tell, statements of several tables. Where it ran: {@link LockingSites}.
  */
 final class LockWithoutIndexRule implements FactListener {
 
     private static final Set<StatementKind> KINDS = EnumSet.of(StatementKind.SELECT, StatementKind.UPDATE,
             StatementKind.DELETE);
-    private static final int MAX_TEXTS = 4096;
-
     private final Reporter reporter;
-    /** Normalised text of an unserved statement → the places it was walked at. */
-    private final ConcurrentHashMap<String, Places> places = new ConcurrentHashMap<>();
+    private final LockingSites sites;
 
-    /** Where one statement text ran: its executions, and the places walked (at most {@link CallSiteSampler#PLACES}). */
-    private static final class Places {
-        int executions;
-        volatile StackTraceElement[] known = new StackTraceElement[0];
-
-        void learned(StackTraceElement site) {
-            StackTraceElement[] p = known;
-            for (StackTraceElement s : p) {
-                if (s.equals(site)) {
-                    return;
-                }
-            }
-            StackTraceElement[] next = p.length < CallSiteSampler.PLACES ? Arrays.copyOf(p, p.length + 1)
-                    : Arrays.copyOfRange(p, 1, p.length + 1);
-            next[next.length - 1] = site;
-            known = next;
-        }
-    }
-
-    LockWithoutIndexRule(Reporter reporter) {
+    LockWithoutIndexRule(Reporter reporter, LockingSites sites) {
         this.reporter = reporter;
+        this.sites = sites;
     }
 
     @Override
@@ -99,7 +74,7 @@ final class LockWithoutIndexRule implements FactListener {
         if (Boolean.TRUE.equals(served)) {
             return;
         }
-        StackTraceElement site = site(shape, f.connection().config());
+        StackTraceElement site = sites.site(shape, f.connection().config());
         if (site == null) {
             return;
         }
@@ -121,25 +96,6 @@ final class LockWithoutIndexRule implements FactListener {
                 }
             });
         }
-    }
-
-    /** The statement's site: walked while its text is new or re-sampled, else its one known place, else none. */
-    private StackTraceElement site(SqlShape shape, GuardConfig config) {
-        Places p = places.get(shape.normalized());
-        if (p == null) {
-            if (places.size() >= MAX_TEXTS) {
-                places.clear();
-            }
-            p = places.computeIfAbsent(shape.normalized(), k -> new Places());
-        }
-        int n = ++p.executions; // racy by design: a lost increment only shifts the sampling
-        StackTraceElement[] known = p.known;
-        if (n > CallSiteSampler.SAMPLED && n % CallSiteSampler.RESAMPLE != 0) {
-            return known.length == 1 ? known[0] : null;
-        }
-        StackTraceElement site = CallSites.capture(config.appPackages());
-        p.learned(site);
-        return site;
     }
 
     private static Finding finding(ExecutionFact f, IndexCatalog catalog, String schema, StackTraceElement site) {

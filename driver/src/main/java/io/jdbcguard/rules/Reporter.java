@@ -122,6 +122,25 @@ public final class Reporter {
         });
     }
 
+    /**
+     * Runs {@code decide} on the guard's threads (a comparison kept off the application's thread), which reports
+     * through {@link #occurred(RuleId, Object, Supplier, String, long)}; {@link #awaitPending} waits for it.
+     * Not run once the guard's threads are closed.
+     */
+    void later(io.jdbcguard.internal.GuardThreads threads, Runnable decide) {
+        if (threads.executor().isShutdown()) {
+            return;
+        }
+        pending(+1);
+        threads.run(() -> {
+            try {
+                decide.run();
+            } finally {
+                pending(-1);
+            }
+        });
+    }
+
     /** {@link #occurred(RuleId, Object, Supplier)} on behalf of an application thread, at its time. */
     Finding occurred(RuleId rule, Object placeKey, Supplier<Finding> build, String thread, long time) {
         Map<Object, Place> atRule = places.get(rule);

@@ -95,6 +95,9 @@ final class ThreadMemory {
     /** The last pattern this thread reported, or {@code null}. */
     LastReport lastReport;
 
+    /** The tables this thread's current transaction locked, in order ({@link LockOrderRule}), or {@code null}. */
+    LockOrderRule.Sequence lockSequence;
+
     final Opener[] openers = new Opener[OPENERS];
     private int next;
 

@@ -164,6 +164,75 @@ class RulesOnStubTest {
         }
     }
 
+    /** Issue 23, item 3: two places lock two tables in opposite orders, each run once, one after the other. */
+    @Test
+    void lockOrderAndItsSafeNeighbours() throws Exception {
+        try (Connection c = connect("?guard.app-packages=io.jdbcguard.rules.RulesOnStubTest"
+                + "&guard.disable=lock-without-index,lock-without-transaction");
+             Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            ordersThenStock(st);
+            c.commit();
+            ordersThenStock(st); // the same order again, other values: nothing
+            c.rollback();
+            found(st, "SELECT id FROM stock WHERE `42` = 1");  // reads without a lock do not count
+            st.executeUpdate("UPDATE orders SET state = 'x' WHERE `42` = 1");
+            c.commit();
+            assertThat(rules()).isEmpty();
+
+            stockThenOrders(st);
+            c.rollback(); // rolled back, it still took its locks in that order
+            assertThat(rules()).containsExactly("lock-order:WARN");
+            Finding f = findings.get(0);
+            assertThat(f.table()).isEqualTo("stock,orders");
+            assertThat(f.writeSite().getMethodName()).isEqualTo("stockThenOrders");
+            assertThat(f.checkSite().getMethodName()).isEqualTo("ordersThenStock");
+            assertThat(f.message()).contains("lock the tables in one order in every transaction");
+            findings.clear();
+
+            stockThenOrders(st);
+            c.commit();
+            ordersThenStock(st);
+            c.commit();
+            c.setAutoCommit(true);
+            stockThenOrders(st); // autocommit: each statement its own transaction
+            assertThat(guard.awaitFindings(5_000)).isTrue();
+            assertThat(findings).as("each place of the pair taken again is one more occurrence of the one finding")
+                    .extracting(Finding::count).containsExactly(2L, 3L);
+            assertThat(guard.findingsByRule()).containsEntry("lock-order", 3L);
+        }
+    }
+
+    private static void ordersThenStock(Statement st) throws SQLException {
+        st.executeUpdate("INSERT INTO orders (item, qty) VALUES ('pen', 1)");
+        st.executeUpdate("UPDATE stock SET qty = qty - 1 WHERE `42` = 7");
+    }
+
+    private static void stockThenOrders(Statement st) throws SQLException {
+        st.executeQuery("SELECT qty FROM stock WHERE `42` = 7 FOR UPDATE").close(); // run for its lock alone
+        st.executeUpdate("DELETE FROM orders WHERE `42` = 9");
+    }
+
+    /** Issue 23, item 4, on the stub: a deadlock victim; the stub's server has no InnoDB status, so the victim alone. */
+    @Test
+    void aDeadlockVictimIsReportedAndTheApplicationGetsTheServersException() throws Exception {
+        try (Connection c = connect("?guard.app-packages=io.jdbcguard.rules.RulesOnStubTest");
+             Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            assertThatThrownBy(() -> st.executeUpdate("UPDATE accounts SET note = 'deadlock' WHERE `42` = 1"))
+                    .isInstanceOf(java.sql.SQLTransactionRollbackException.class)
+                    .hasMessage("Deadlock found when trying to get lock; try restarting transaction")
+                    .satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(1213));
+            c.rollback();
+            assertThat(rules()).containsExactly("deadlock:WARN");
+            Finding f = findings.get(0);
+            assertThat(f.table()).isEqualTo("accounts");
+            assertThat(f.writeSite().getMethodName()).startsWith("lambda$aDeadlockVictim");
+            assertThat(f.checkSite()).isNull();
+            assertThat(f.message()).contains("the other transaction is not known", "retry the whole unit of work");
+        }
+    }
+
     @Test
     void staleReadAfterADuplicateIsRepairedOnlyInThatTransaction() throws Exception {
         try (Connection c = connect(""); Statement st = c.createStatement()) {

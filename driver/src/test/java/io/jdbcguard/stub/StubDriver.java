@@ -21,7 +21,8 @@ import java.util.logging.Logger;
  * are all {@code 42}, or no row when the SQL mentions {@code missing} (or is a {@code COUNT} that must
  * find 0 when it mentions {@code missing}); updates count 1. Nothing is allocated per call: a statement
  * reuses one result set; an update whose SQL mentions {@code duplicate} fails with MySQL's duplicate-key
- * error (1062, SQLState 23000). Used to measure interception without a network, and for the rules' fast
+ * error (1062, SQLState 23000), one that mentions {@code deadlock} with InnoDB's deadlock (1213, SQLState
+ * 40001). Used to measure interception without a network, and for the rules' fast
  * unit tests.
  */
 public final class StubDriver implements Driver {
@@ -209,6 +210,10 @@ public final class StubDriver implements Driver {
         }
 
         private static void duplicate(String text) throws SQLException {
+            if (text != null && text.contains("deadlock")) {
+                throw new java.sql.SQLTransactionRollbackException(
+                        "Deadlock found when trying to get lock; try restarting transaction", "40001", 1213);
+            }
             if (text != null && text.contains("duplicate")) {
                 throw new java.sql.SQLIntegrityConstraintViolationException("Duplicate entry 'duplicate' for key 'ux'",
                         "23000", 1062);

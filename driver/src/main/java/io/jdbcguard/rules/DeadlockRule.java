@@ -1,0 +1,161 @@
+package io.jdbcguard.rules;
+
+import io.jdbcguard.Finding;
+import io.jdbcguard.config.GuardConfig;
+import io.jdbcguard.config.RuleId;
+import io.jdbcguard.dialect.InnodbDeadlock;
+import io.jdbcguard.fact.ConnectionInfo;
+import io.jdbcguard.fact.ExecutionFact;
+import io.jdbcguard.fact.FactListener;
+import io.jdbcguard.fact.Outcome;
+import io.jdbcguard.internal.GuardLog;
+import io.jdbcguard.sql.SqlShapes;
+import io.jdbcguard.sql.StatementKind;
+import io.jdbcguard.sql.Structure;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code deadlock}: the server chose this transaction as a deadlock victim (1213; SQLState {@code 40P01}). The
+ * finding names the victim's statement and site, and the other transaction's statement as the server reported
+ * it: InnoDB's latest detected deadlock, read on the guard's own connection (it needs the {@code PROCESS}
+ * privilege; without it the guard says so once and reports the victim alone), or the error's own detail where
+ * the server puts it there. The other statement is placed where the guard saw that text run
+ * ({@link LockingSites}). The application gets the server's exception as it was; everything past capturing the
+ * victim's site runs on the guard's threads. WARN.
+ */
+final class DeadlockRule implements FactListener {
+
+    private static final Set<StatementKind> FAILURES = EnumSet.of(StatementKind.SELECT, StatementKind.INSERT,
+            StatementKind.UPDATE, StatementKind.DELETE);
+    static final int DEADLOCK = 1213;
+    static final String DEADLOCK_STATE = "40P01";
+    /** How long the guard waits for the other side's statement to complete, and so be placed. */
+    static final long PLACE_WAIT_MS = 1_000;
+
+    private final Reporter reporter;
+    private final LockingSites sites;
+
+    DeadlockRule(Reporter reporter, LockingSites sites) {
+        this.reporter = reporter;
+        this.sites = sites;
+    }
+
+    /** Per data source: whether reading InnoDB's status was refused (then the victim is reported alone). */
+    static final class StatusAccess {
+        final AtomicBoolean refused = new AtomicBoolean();
+
+        StatusAccess(ConnectionInfo.DataSourceInfo ds) {
+        }
+    }
+
+    @Override
+    public Set<StatementKind> failureKinds() {
+        return FAILURES;
+    }
+
+    @Override
+    public boolean activeFor(GuardConfig config) {
+        return config.enabled(RuleId.DEADLOCK);
+    }
+
+    @Override
+    public void onExecution(ExecutionFact f) {
+        Outcome o = f.outcome();
+        if (o.type() != Outcome.Type.FAILED || o.vendorCode() != DEADLOCK && !DEADLOCK_STATE.equals(o.sqlState())
+                || !f.connection().config().enabled(RuleId.DEADLOCK)) {
+            return;
+        }
+        StackTraceElement site = CallSites.capture(f.connection().config().appPackages());
+        String thread = Thread.currentThread().getName();
+        long time = System.currentTimeMillis();
+        String detail = o.error() == null ? null : o.error().getMessage();
+        ConnectionInfo.DataSourceInfo ds = f.connection().dataSource();
+        reporter.later(ds.runtime().threads(), () -> {
+            String other = o.vendorCode() == DEADLOCK ? otherFromInnodb(ds, f) : null;
+            StackTraceElement[] otherPlaces = other == null ? new StackTraceElement[0] : placesOf(other);
+            report(f, site, other, otherPlaces, detail, thread, time);
+        });
+    }
+
+    /** The other statement of InnoDB's latest deadlock, if that deadlock is this one; {@code null} if not known. */
+    private static String otherFromInnodb(ConnectionInfo.DataSourceInfo ds, ExecutionFact f) {
+        StatusAccess access = ds.state(StatusAccess.class, StatusAccess::new);
+        if (access.refused.get()) {
+            return null;
+        }
+        String status;
+        try (Connection c = ds.openOwn(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW ENGINE INNODB STATUS")) {
+            status = rs.next() ? rs.getString(3) : null;
+        } catch (SQLException e) {
+            if (access.refused.compareAndSet(false, true)) {
+                GuardLog.log(LoggerFactory.getLogger("jdbcguard"), GuardLog.Level.INFO, "jdbc-guard: cannot read"
+                        + " InnoDB's latest detected deadlock on " + ds.maskedUrl() + " (" + e.getMessage() + "; it needs"
+                        + " the PROCESS privilege), so deadlock findings name the victim's side alone");
+            }
+            return null;
+        }
+        InnodbDeadlock d = InnodbDeadlock.parse(status);
+        // null when neither side ran this statement: the latest deadlock the server kept is another one
+        return d == null ? null : d.otherThan(sql -> SqlShapes.of(sql).normalized().equals(f.shape().normalized()));
+    }
+
+    /** Where the guard saw the other statement's text run; waits a little for the statement that was waiting. */
+    private StackTraceElement[] placesOf(String otherSql) {
+        String normalized = SqlShapes.of(otherSql).normalized();
+        long deadline = System.currentTimeMillis() + PLACE_WAIT_MS;
+        StackTraceElement[] known = sites.placesOf(normalized);
+        while (known.length == 0 && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            known = sites.placesOf(normalized);
+        }
+        return known;
+    }
+
+    private void report(ExecutionFact f, StackTraceElement site, String other, StackTraceElement[] otherPlaces,
+                        String detail, String thread, long time) {
+        Structure s = f.shape().structure();
+        String table = s == null || s.table() == null ? null : s.table().toString();
+        List<String> columns = s == null ? List.of() : Patterns.columns(s.keyEqualities());
+        StackTraceElement otherSite = otherPlaces.length == 1 ? otherPlaces[0] : null;
+        boolean logValues = f.connection().config().logValues();
+        String otherText = other == null ? null : logValues ? other : SqlShapes.of(other).normalized();
+        String where = otherPlaces.length == 0 ? "a place the guard has not seen run it"
+                : otherPlaces.length == 1 ? String.valueOf(otherSite)
+                : "one of " + String.join(", ", java.util.Arrays.stream(otherPlaces).map(String::valueOf).toList());
+        String otherSide = other != null
+                ? "the other transaction was running " + otherText + " (at " + where + "), as InnoDB's latest detected"
+                        + " deadlock reports it"
+                : f.outcome().vendorCode() == DEADLOCK
+                        ? "the other transaction is not known (InnoDB's latest detected deadlock could not be read or is"
+                                + " another one)"
+                        : "the server says: " + (logValues || detail == null ? detail : firstLine(detail));
+        String message = "[deadlock] " + (table == null ? "" : table + ": ") + "the server chose this transaction as"
+                + " a deadlock victim and rolled it back, at " + Patterns.sqlText(f) + " at " + site + "; " + otherSide
+                + ". Each held a lock the other waited for. Fix: take the locks in one order in every transaction (the"
+                + " same tables in the same order, rows by ascending key), keep transactions short, and retry the whole"
+                + " unit of work on the deadlock (io.jdbcguard.Retry does); the application got the server's exception"
+                + " as it was.";
+        Object place = java.util.Arrays.asList(table, site, otherSite);
+        reporter.occurred(RuleId.DEADLOCK, place, () -> Findings.of(RuleId.DEADLOCK, Finding.Level.WARN, message,
+                table, columns, otherSite, site, f.isolation(), Patterns.sqlText(f), otherText), thread, time);
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}
