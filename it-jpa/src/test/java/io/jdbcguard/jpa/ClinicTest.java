@@ -179,6 +179,24 @@ class ClinicTest {
         });
     }
 
+    /** Issue 23, item 2, in Hibernate's shape: a PESSIMISTIC_WRITE finder by a column no index serves. */
+    @Test
+    void aPessimisticFinderByAnUnindexedColumnIsLockWithoutIndex() throws Exception {
+        clinic.ownerFor("608-555-0031");
+        Guard.global().awaitFindings(10_000);
+        findings.clear();
+        Guard.global().forgetCurrentThread(); // the Franklins other tests read just before are no opener here
+        assertThat(clinic.moveFamily("Franklin", "Madison")).isPositive();
+        assertThat(settled()).singleElement().satisfies(x -> {
+            assertThat(x.rule()).isEqualTo("lock-without-index");
+            assertThat(x.table()).isEqualTo("owners");
+            assertThat(x.columns()).containsExactly("last_name");
+            assertThat(x.writeSite().getMethodName()).isEqualTo("moveFamily");
+            assertThat(x.message()).contains("its indexes start with id, telephone",
+                    "CREATE INDEX ix_owners_last_name ON owners (last_name)");
+        });
+    }
+
     @Test
     void safeAndOrdinaryFlowsReportNothing() throws Exception {
         Long account = clinic.accountFor("ann@x").getId();

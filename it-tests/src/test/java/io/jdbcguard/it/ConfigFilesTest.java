@@ -33,6 +33,10 @@ class ConfigFilesTest {
         }
         GuardConfig c = GuardConfig.resolve(Map.of(), new Properties(), Map.of(), p);
         assertThat(c.toString()).isEqualTo(GuardConfig.defaults().toString());
+        String text = Files.readString(ROOT.resolve("config/jdbc-guard.properties"), StandardCharsets.UTF_8);
+        for (io.jdbcguard.config.RuleId r : io.jdbcguard.config.RuleId.values()) {
+            assertThat(text).as("the guard.disable comment names " + r.id()).containsPattern("[ ,]" + r.id() + "(,|\\n)");
+        }
     }
 
     @Test

@@ -42,6 +42,38 @@ class JdbcGuardExtensionTest {
         run(UnsafeSample.class).assertStatistics(s -> s.failed(1));
     }
 
+    /** Issue 23: each lock rule fails the test that made its finding, and the report lists them. */
+    @Test
+    void eachLockRuleFailsItsTestAndTheReportListsThem(@TempDir Path dir) throws Exception {
+        String before = System.getProperty("jdbcguard.report.dir");
+        System.setProperty("jdbcguard.report.dir", dir.toString());
+        Events events;
+        try {
+            events = run(io.jdbcguard.junit5.samples.LockSample.class);
+        } finally {
+            if (before == null) {
+                System.clearProperty("jdbcguard.report.dir");
+            } else {
+                System.setProperty("jdbcguard.report.dir", before);
+            }
+        }
+        events.assertStatistics(s -> s.started(4).failed(4));
+        events.assertThatEvents()
+                .haveExactly(1, event(test("aLockingCheckThenItsInsert"),
+                        finishedWithFailure(message(m -> m.contains("WARN [gap-lock-insert] jx_gap(email)")))))
+                .haveExactly(1, event(test("anUpdateByAColumnWithoutIndex"),
+                        finishedWithFailure(message(m -> m.contains("WARN [lock-without-index] jx_job(worker)")))))
+                .haveExactly(1, event(test("twoTablesLockedInOppositeOrders"),
+                        finishedWithFailure(message(m -> m.contains("WARN [lock-order] jx_b, jx_a")))))
+                .haveExactly(1, event(test("aRealDeadlock"),
+                        finishedWithFailure(message(m -> m.contains("WARN [deadlock] jx_dl")))));
+        String json = Files.readString(dir.resolve("jdbc-guard-report.json"), StandardCharsets.UTF_8);
+        for (String rule : new String[] {"gap-lock-insert", "lock-without-index", "lock-order", "deadlock"}) {
+            assertThat(json).contains("\"rule\": \"" + rule + "\"");
+        }
+        assertThat(json).contains("\"fix\": \"CREATE INDEX ix_jx_job_worker ON jx_job (worker)");
+    }
+
     @Test
     void aSafeFlowPasses() {
         run(SafeSample.class).assertStatistics(s -> s.started(1).succeeded(1).failed(0));

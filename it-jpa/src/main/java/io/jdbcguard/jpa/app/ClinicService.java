@@ -36,6 +36,17 @@ public class ClinicService {
                 .orElseGet(() -> owners.save(new Owner("Betty", "Davis", telephone)));
     }
 
+    /**
+     * Serialized, but by locking the whole table: a family moves, its owners locked by last name, which no
+     * index serves, so InnoDB locks every owner it scans (lock-without-index).
+     */
+    @Transactional
+    public int moveFamily(String lastName, String city) {
+        java.util.List<Owner> family = owners.findLockedByLastName(lastName);
+        family.forEach(o -> o.setCity(city));
+        return family.size();
+    }
+
     /** Unsafe: edit without {@code @Version} (read, change, write back every column). */
     @Transactional
     public void visit(Long ownerId) {

@@ -12,9 +12,12 @@ import jakarta.persistence.Table;
 import java.util.ArrayList;
 import java.util.List;
 
-/** An owner, no {@code @Version}; its pets eagerly, through a unidirectional one-to-many. */
+/**
+ * An owner, no {@code @Version}; its pets eagerly, through a unidirectional one-to-many. The telephone is
+ * indexed (not unique), as lock-without-index asked for the pessimistic lookup by it; the last name is not.
+ */
 @Entity
-@Table(name = "owners")
+@Table(name = "owners", indexes = @jakarta.persistence.Index(name = "ix_owners_telephone", columnList = "telephone"))
 public class Owner {
 
     @Id

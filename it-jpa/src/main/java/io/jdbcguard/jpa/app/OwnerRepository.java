@@ -14,6 +14,10 @@ public interface OwnerRepository extends JpaRepository<Owner, Long> {
     @Query("select o from Owner o where o.telephone = ?1")
     Optional<Owner> findLockedByTelephone(String telephone);
 
+    @Lock(LockModeType.PESSIMISTIC_WRITE)
+    @Query("select o from Owner o where o.lastName = ?1")
+    java.util.List<Owner> findLockedByLastName(String lastName);
+
     @Query(value = "select count(*) from pets p where p.owner_id = ?1 and p.name = ?2", nativeQuery = true)
     long countPets(Long ownerId, String name);
 }
