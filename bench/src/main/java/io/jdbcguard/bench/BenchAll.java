@@ -41,6 +41,18 @@ public final class BenchAll {
         boolean quick = args.length > 0 && args[0].equals("quick");
         int cores = Runtime.getRuntime().availableProcessors();
         Path out = Path.of(args.length > 1 ? args[1] : "BENCHMARKS.md");
+        if (args.length > 0 && args[0].equals("locks")) {
+            // One stage alone: its section of the existing file is replaced, the rest kept as it was.
+            String existing = Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
+            String section = lockRules(false);
+            int from = existing.indexOf(LOCKS_BEGIN);
+            int to = existing.indexOf(LOCKS_END);
+            String next = from >= 0 && to > from
+                    ? existing.substring(0, from) + section + existing.substring(to + LOCKS_END.length())
+                    : existing.replace("\n## How to run", section + "\n## How to run");
+            Files.writeString(out, next, StandardCharsets.UTF_8);
+            return;
+        }
         StringBuilder md = new StringBuilder();
         String cp = System.getProperty("java.class.path");
 
@@ -239,7 +251,10 @@ public final class BenchAll {
 
         ManyPlaces.targets(md, many, walksPerStatement, flows);
 
-        md.append("\n## How to run\n\n```\nbench/run.sh          # everything, about 40 minutes; rewrites BENCHMARKS.md\nbench/run.sh quick    # a smoke run of every stage\n```\n");
+        System.out.println("== the lock rules (JMH, stub driver)");
+        md.append(lockRules(quick));
+
+        md.append("\n## How to run\n\n```\nbench/run.sh          # everything, about 40 minutes; rewrites BENCHMARKS.md\nbench/run.sh quick    # a smoke run of every stage\nbench/run.sh locks    # the lock rules' stage alone; replaces its section\n```\n");
         Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
         System.out.println("wrote " + out.toAbsolutePath());
         System.exit(0);
@@ -326,6 +341,49 @@ public final class BenchAll {
 
     static String row(String target, String measured, boolean met) {
         return "| " + target + " | " + measured + " | " + (met ? "yes" : "**no**") + " |\n";
+    }
+
+    static final String LOCKS_BEGIN = "<!-- lock-rules -->";
+    static final String LOCKS_END = "<!-- /lock-rules -->";
+
+    /** The lock rules' stage ({@link LockRulesBench}): its section of BENCHMARKS.md, between markers. */
+    static String lockRules(boolean quick) throws Exception {
+        OptionsBuilder ob = new OptionsBuilder();
+        ob.include(LockRulesBench.class.getName());
+        if (quick) {
+            ob.warmupIterations(1).warmupTime(TimeValue.milliseconds(300)).measurementIterations(2)
+                    .measurementTime(TimeValue.milliseconds(300));
+        }
+        Collection<RunResult> results = new Runner(ob.timeUnit(TimeUnit.NANOSECONDS).addProfiler(GCProfiler.class)
+                .build()).run();
+        Map<String, Map<String, double[]>> by = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String label = r.getParams().getBenchmark();
+            org.openjdk.jmh.results.Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
+            by.computeIfAbsent(label.substring(label.lastIndexOf('.') + 1), k -> new LinkedHashMap<>())
+                    .put(r.getParams().getParam("variant"), new double[] {r.getPrimaryResult().getScore(),
+                            r.getPrimaryResult().getScoreError(), alloc == null ? Double.NaN : alloc.getScore()});
+        }
+        StringBuilder md = new StringBuilder("\n" + LOCKS_BEGIN + "\n## The lock rules (issue 23)\n\n"
+                + "`LockRulesBench`, stub driver, ns per operation (± 99.9 % error) and bytes allocated per operation:"
+                + " every rule on (`guard`) against every rule but lock-without-index, lock-order and deadlock"
+                + " (`guard-nolocks`). The lock rules read locking statements in transactions and nothing else; the"
+                + " last column is what they add.\n\n| operation | raw | guard-nolocks | guard | the lock rules add |\n"
+                + "|---|---|---|---|---|\n");
+        String[][] ops = {{"pointSelect", "prepared point select, autocommit (not read)"},
+                {"autocommitUpdate", "prepared UPDATE, autocommit (not read)"},
+                {"transactionUpdate", "UPDATE by an indexed column in a transaction + COMMIT (read)"},
+                {"twoTablesInOrder", "two tables' UPDATEs in the usual order + COMMIT (read)"}};
+        for (String[] op : ops) {
+            Map<String, double[]> v = by.getOrDefault(op[0], Map.of());
+            double[] raw = v.getOrDefault("raw", new double[] {Double.NaN, 0, Double.NaN});
+            double[] off = v.getOrDefault("guard-nolocks", new double[] {Double.NaN, 0, Double.NaN});
+            double[] on = v.getOrDefault("guard", new double[] {Double.NaN, 0, Double.NaN});
+            md.append(String.format(Locale.ROOT, "| %s | %.0f ± %.0f ns, %.0f B | %.0f ± %.0f ns, %.0f B | %.0f ± %.0f ns,"
+                            + " %.0f B | %+.0f ns, %+.0f B |\n", op[1], raw[0], raw[1], raw[2], off[0], off[1], off[2],
+                    on[0], on[1], on[2], on[0] - off[0], on[2] - off[2]));
+        }
+        return md.append(LOCKS_END).append("\n").toString();
     }
 
     /** benchmark → variant → {score, error, bytes allocated per op, its error}. */

@@ -48,9 +48,16 @@ final class DeadlockRule implements FactListener {
         this.sites = sites;
     }
 
-    /** Per data source: whether reading InnoDB's status was refused (then the victim is reported alone). */
+    /**
+     * Per data source: whether reading InnoDB's status was refused (then the victim is reported alone), and
+     * whether a read is under way: one at a time, so a storm of deadlocks costs one of the guard's threads, not
+     * one each.
+     */
     static final class StatusAccess {
         final AtomicBoolean refused = new AtomicBoolean();
+        final AtomicBoolean reading = new AtomicBoolean();
+        /** The place each victim (table and site) was last reported at: where a deadlock in a storm counts. */
+        final java.util.Map<Object, Object> lastPlace = new java.util.concurrent.ConcurrentHashMap<>();
 
         StatusAccess(ConnectionInfo.DataSourceInfo ds) {
         }
@@ -78,16 +85,31 @@ final class DeadlockRule implements FactListener {
         long time = System.currentTimeMillis();
         String detail = o.error() == null ? null : o.error().getMessage();
         ConnectionInfo.DataSourceInfo ds = f.connection().dataSource();
+        StatusAccess access = ds.state(StatusAccess.class, StatusAccess::new);
+        Structure s = f.shape().structure();
+        Object victim = java.util.Arrays.asList(s == null ? null : s.table(), site);
+        if (!access.reading.compareAndSet(false, true)) {
+            // Another deadlock is being read: this one counts at its victim's last place, or, a victim not seen
+            // before, is reported alone, here (a deadlock cost the application far more than this already).
+            Object last = access.lastPlace.get(victim);
+            if (last == null || reporter.occurred(RuleId.DEADLOCK, last, () -> null) == null) {
+                report(f, site, null, new StackTraceElement[0], detail, thread, time, access, victim);
+            }
+            return;
+        }
         reporter.later(ds.runtime().threads(), () -> {
-            String other = o.vendorCode() == DEADLOCK ? otherFromInnodb(ds, f) : null;
-            StackTraceElement[] otherPlaces = other == null ? new StackTraceElement[0] : placesOf(other);
-            report(f, site, other, otherPlaces, detail, thread, time);
+            try {
+                String other = o.vendorCode() == DEADLOCK ? otherFromInnodb(ds, f, access) : null;
+                StackTraceElement[] otherPlaces = other == null ? new StackTraceElement[0] : placesOf(other);
+                report(f, site, other, otherPlaces, detail, thread, time, access, victim);
+            } finally {
+                access.reading.set(false);
+            }
         });
     }
 
     /** The other statement of InnoDB's latest deadlock, if that deadlock is this one; {@code null} if not known. */
-    private static String otherFromInnodb(ConnectionInfo.DataSourceInfo ds, ExecutionFact f) {
-        StatusAccess access = ds.state(StatusAccess.class, StatusAccess::new);
+    private static String otherFromInnodb(ConnectionInfo.DataSourceInfo ds, ExecutionFact f, StatusAccess access) {
         if (access.refused.get()) {
             return null;
         }
@@ -126,7 +148,7 @@ final class DeadlockRule implements FactListener {
     }
 
     private void report(ExecutionFact f, StackTraceElement site, String other, StackTraceElement[] otherPlaces,
-                        String detail, String thread, long time) {
+                        String detail, String thread, long time, StatusAccess access, Object victim) {
         Structure s = f.shape().structure();
         String table = s == null || s.table() == null ? null : s.table().toString();
         List<String> columns = s == null ? List.of() : Patterns.columns(s.keyEqualities());
@@ -142,7 +164,7 @@ final class DeadlockRule implements FactListener {
                 : f.outcome().vendorCode() == DEADLOCK
                         ? "the other transaction is not known (InnoDB's latest detected deadlock could not be read or is"
                                 + " another one)"
-                        : "the server says: " + (logValues || detail == null ? detail : firstLine(detail));
+                        : "the server says: " + detailOf(detail);
         String message = "[deadlock] " + (table == null ? "" : table + ": ") + "the server chose this transaction as"
                 + " a deadlock victim and rolled it back, at " + Patterns.sqlText(f) + " at " + site + "; " + otherSide
                 + ". Each held a lock the other waited for. Fix: take the locks in one order in every transaction (the"
@@ -150,12 +172,26 @@ final class DeadlockRule implements FactListener {
                 + " unit of work on the deadlock (io.jdbcguard.Retry does); the application got the server's exception"
                 + " as it was.";
         Object place = java.util.Arrays.asList(table, site, otherSite);
+        if (access.lastPlace.size() < 1024) {
+            access.lastPlace.put(victim, place);
+        }
         reporter.occurred(RuleId.DEADLOCK, place, () -> Findings.of(RuleId.DEADLOCK, Finding.Level.WARN, message,
                 table, columns, otherSite, site, f.isolation(), Patterns.sqlText(f), otherText), thread, time);
     }
 
-    private static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+    /**
+     * The detail of a PostgreSQL error message ({@code Detail: Process 1 waits for ShareLock on transaction 2;
+     * blocked by process 3. …}: process and transaction ids, no values of the application's), on one line.
+     */
+    static String detailOf(String message) {
+        if (message == null) {
+            return "deadlock detected";
+        }
+        int at = message.indexOf("Detail:");
+        if (at < 0) {
+            return message.lines().findFirst().orElse(message);
+        }
+        int end = message.indexOf("Hint:", at);
+        return message.substring(at + 7, end < 0 ? message.length() : end).replaceAll("\\s+", " ").strip();
     }
 }

@@ -54,25 +54,63 @@ final class LockOrderRule implements FactListener {
         this.reporter = reporter;
     }
 
-    /** A transaction locked {@code first} at {@code firstSite}, later {@code second} at {@code secondSite}. */
-    record Order(TableName first, TableName second, StackTraceElement firstSite, StackTraceElement secondSite) {
-        Order reversed() {
-            return new Order(second, first, secondSite, firstSite);
+    /**
+     * A transaction locked {@code first} at {@code firstSite}, later {@code second} at {@code secondSite}. Kept in
+     * {@link #orders} only as copies that never change; a thread's {@link Sequence} has one of its own to look
+     * orders up with, so that a transaction whose orders are known allocates nothing.
+     */
+    static final class Order {
+        TableName first;
+        TableName second;
+        StackTraceElement firstSite;
+        StackTraceElement secondSite;
+
+        Order set(TableName first, TableName second, StackTraceElement firstSite, StackTraceElement secondSite) {
+            this.first = first;
+            this.second = second;
+            this.firstSite = firstSite;
+            this.secondSite = secondSite;
+            return this;
+        }
+
+        Order copy() {
+            return new Order().set(first, second, firstSite, secondSite);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Order && first.equals(((Order) o).first) && second.equals(((Order) o).second)
+                    && firstSite.equals(((Order) o).firstSite) && secondSite.equals(((Order) o).secondSite);
+        }
+
+        @Override
+        public int hashCode() {
+            return ((first.hashCode() * 31 + second.hashCode()) * 31 + firstSite.hashCode()) * 31 + secondSite.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return first + "@" + firstSite + ">" + second + "@" + secondSite;
         }
     }
 
-    /** One thread's current transaction: the tables it locked, in order, and where. */
+    /** One thread's current transaction: the tables it locked, in order, and where. Reused from one to the next. */
     static final class Sequence {
-        final long connection;
-        final long transaction;
+        long connection;
+        long transaction;
         final TableName[] tables = new TableName[TABLES];
         final StackTraceElement[] sites = new StackTraceElement[TABLES];
         final String[] sql = new String[TABLES];
         int size;
+        /** False once its transaction ended (the next statement starts the next). */
+        boolean open;
+        final Order probe = new Order();
 
-        Sequence(long connection, long transaction) {
+        void start(long connection, long transaction) {
             this.connection = connection;
             this.transaction = transaction;
+            size = 0;
+            open = true;
         }
 
         boolean has(TableName t) {
@@ -109,9 +147,12 @@ final class LockOrderRule implements FactListener {
         ThreadMemory m = memory.current();
         Sequence seq = m.lockSequence;
         long conn = f.connection().id();
-        if (seq == null || seq.connection != conn || seq.transaction != f.transactionId()) {
-            seq = new Sequence(conn, f.transactionId());
+        if (seq == null) {
+            seq = new Sequence();
             m.lockSequence = seq;
+        }
+        if (!seq.open || seq.connection != conn || seq.transaction != f.transactionId()) {
+            seq.start(conn, f.transactionId());
         }
         TableName table = shape.structure().table();
         if (seq.size == TABLES || seq.has(table)) {
@@ -127,26 +168,29 @@ final class LockOrderRule implements FactListener {
     public void onTransactionEnd(TransactionEvent event) {
         ThreadMemory m = memory.current();
         Sequence seq = m.lockSequence;
-        if (seq == null || seq.connection != event.connection().id() || seq.transaction != event.transactionId()) {
+        if (seq == null || !seq.open || seq.connection != event.connection().id()
+                || seq.transaction != event.transactionId()) {
             return;
         }
-        m.lockSequence = null;
+        seq.open = false;
         if (seq.size < 2) {
             return;
         }
         List<Order> fresh = null;
+        List<String> freshSql = null;
         for (int i = 0; i < seq.size; i++) {
             for (int j = i + 1; j < seq.size; j++) {
                 if (seq.sites[i] == null || seq.sites[j] == null) {
                     continue; // a place not known: nothing to compare it by
                 }
-                Order o = new Order(seq.tables[i], seq.tables[j], seq.sites[i], seq.sites[j]);
-                List<Object> pairs = orders.get(o);
+                List<Object> pairs = orders.get(seq.probe.set(seq.tables[i], seq.tables[j], seq.sites[i], seq.sites[j]));
                 if (pairs == null) {
                     if (fresh == null) {
                         fresh = new ArrayList<>(2);
+                        freshSql = new ArrayList<>(2);
                     }
-                    fresh.add(o);
+                    fresh.add(seq.probe.copy());
+                    freshSql.add(seq.sql[j]);
                 } else {
                     for (Object place : pairs) { // a known deadlock-in-waiting taken once more: counted
                         reporter.occurred(RuleId.LOCK_ORDER, place, () -> null);
@@ -156,18 +200,21 @@ final class LockOrderRule implements FactListener {
         }
         if (fresh != null) {
             List<Order> found = fresh;
+            List<String> sql = freshSql;
             GuardThreads threads = event.connection().dataSource().runtime().threads();
             String thread = Thread.currentThread().getName();
             long time = System.currentTimeMillis();
-            reporter.later(threads, () -> compare(found, seq, thread, time));
+            reporter.later(threads, () -> compare(found, sql, thread, time));
         }
     }
 
     /** On the guard's thread: keeps the new orders and reports each that another place took the other way. */
-    private void compare(List<Order> found, Sequence seq, String thread, long time) {
+    private void compare(List<Order> found, List<String> sql, String thread, long time) {
         List<Order[]> opposite = new ArrayList<>();
+        List<String> oppositeSql = new ArrayList<>();
         synchronized (orders) { // two places that took opposite orders at once must see each other
-            for (Order o : found) {
+            for (int k = 0; k < found.size(); k++) {
+                Order o = found.get(k);
                 if (orders.containsKey(o)) {
                     continue; // another transaction of the same place got here first
                 }
@@ -177,8 +224,9 @@ final class LockOrderRule implements FactListener {
                 List<Object> mine = new java.util.concurrent.CopyOnWriteArrayList<>();
                 for (Map.Entry<Order, List<Object>> e : orders.entrySet()) {
                     Order other = e.getKey();
-                    if (Patterns.sameTable(other.first(), o.second()) && Patterns.sameTable(other.second(), o.first())) {
+                    if (Patterns.sameTable(other.first, o.second) && Patterns.sameTable(other.second, o.first)) {
                         opposite.add(new Order[] {o, other});
+                        oppositeSql.add(sql.get(k));
                         Object place = placeOf(o, other);
                         mine.add(place);
                         e.getValue().add(place);
@@ -187,8 +235,8 @@ final class LockOrderRule implements FactListener {
                 orders.put(o, mine);
             }
         }
-        for (Order[] pair : opposite) {
-            report(pair[0], pair[1], seq, thread, time);
+        for (int k = 0; k < opposite.size(); k++) {
+            report(opposite.get(k)[0], opposite.get(k)[1], oppositeSql.get(k), thread, time);
         }
     }
 
@@ -197,28 +245,19 @@ final class LockOrderRule implements FactListener {
         return a.toString().compareTo(b.toString()) < 0 ? List.of(a, b) : List.of(b, a);
     }
 
-    private void report(Order mine, Order other, Sequence seq, String thread, long time) {
+    private void report(Order mine, Order other, String sql, String thread, long time) {
         Object place = placeOf(mine, other);
-        String a = mine.first().toString();
-        String b = mine.second().toString();
+        String a = mine.first.toString();
+        String b = mine.second.toString();
         String message = "[lock-order] " + a + ", " + b + ": one transaction locks rows of " + a + " at "
-                + mine.firstSite() + " and then of " + b + " at " + mine.secondSite() + "; another locks " + b + " at "
-                + other.firstSite() + " and then " + a + " at " + other.secondSite() + ". Run at the same time, each"
+                + mine.firstSite + " and then of " + b + " at " + mine.secondSite + "; another locks " + b + " at "
+                + other.firstSite + " and then " + a + " at " + other.secondSite + ". Run at the same time, each"
                 + " holds its first table's rows while it waits for the other's: a deadlock (1213), and one of them is"
                 + " rolled back. Fix: lock the tables in one order in every transaction (" + a + " before " + b
                 + " everywhere, for instance by reading the " + a + " rows FOR UPDATE first), and retry the unit of"
                 + " work on 1213 (io.jdbcguard.Retry does).";
         reporter.occurred(RuleId.LOCK_ORDER, place, () -> Findings.of(RuleId.LOCK_ORDER, Finding.Level.WARN, message,
-                a + "," + b, List.of(), other.firstSite(), mine.firstSite(), null, sqlOf(seq, mine.second()),
+                a + "," + b, List.of(), other.firstSite, mine.firstSite, null, sql,
                 null), thread, time);
-    }
-
-    private static String sqlOf(Sequence seq, TableName table) {
-        for (int i = 0; i < seq.size; i++) {
-            if (Patterns.sameTable(seq.tables[i], table)) {
-                return seq.sql[i];
-            }
-        }
-        return null;
     }
 }

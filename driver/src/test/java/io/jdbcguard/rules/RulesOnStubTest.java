@@ -230,7 +230,50 @@ class RulesOnStubTest {
             assertThat(f.writeSite().getMethodName()).startsWith("lambda$aDeadlockVictim");
             assertThat(f.checkSite()).isNull();
             assertThat(f.message()).contains("the other transaction is not known", "retry the whole unit of work");
+            findings.clear();
+
+            // PostgreSQL's deadlock: SQLState 40P01, no vendor code; the detail names the other process.
+            assertThatThrownBy(() -> st.executeUpdate("UPDATE accounts SET note = 'pgdeadlock' WHERE `42` = 2"))
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("40P01"));
+            c.rollback();
+            assertThat(rules()).containsExactly("deadlock:WARN");
+            assertThat(findings.get(0).message()).contains("the server says: Process 4711 waits for ShareLock on"
+                    + " transaction 812; blocked by process 4712. Process 4712 waits for ShareLock on transaction 811;"
+                    + " blocked by process 4711.").doesNotContain("Hint");
         }
+    }
+
+    /** A storm of deadlocks: every one counted, and the guard reads the server's report one at a time. */
+    @Test
+    void aStormOfDeadlocksIsCountedWithoutAThreadEach() throws Exception {
+        int threads = 8;
+        int each = 50;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    try (Connection c = connect(""); Statement st = c.createStatement()) {
+                        c.setAutoCommit(false);
+                        for (int i = 0; i < each; i++) {
+                            assertThatThrownBy(() -> st.executeUpdate("UPDATE accounts SET n = 'deadlock' WHERE `42` = 1"))
+                                    .isInstanceOf(java.sql.SQLTransactionRollbackException.class);
+                            c.rollback();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(guard.awaitFindings(10_000)).isTrue();
+        assertThat(guard.findingsByRule()).containsEntry("deadlock", (long) threads * each);
+        assertThat(Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().contains("-extra-")))
+                .as("no thread beyond the guard's four").isEmpty();
     }
 
     @Test

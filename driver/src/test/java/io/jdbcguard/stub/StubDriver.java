@@ -210,6 +210,11 @@ public final class StubDriver implements Driver {
         }
 
         private static void duplicate(String text) throws SQLException {
+            if (text != null && text.contains("pgdeadlock")) { // pgJDBC's shape: SQLState only, the detail in the message
+                throw new SQLException("ERROR: deadlock detected\n  Detail: Process 4711 waits for ShareLock on"
+                        + " transaction 812; blocked by process 4712.\nProcess 4712 waits for ShareLock on transaction"
+                        + " 811; blocked by process 4711.\n  Hint: See server log for query details.", "40P01", 0);
+            }
             if (text != null && text.contains("deadlock")) {
                 throw new java.sql.SQLTransactionRollbackException(
                         "Deadlock found when trying to get lock; try restarting transaction", "40001", 1213);

@@ -160,7 +160,7 @@ class DeadlockAndLockOrderTest {
                 CountDownLatch bothHoldOne = new CountDownLatch(2);
                 Step between = () -> {
                     bothHoldOne.countDown();
-                    bothHoldOne.await(300, TimeUnit.MILLISECONDS); // where the second waits for a lock: go on
+                    bothHoldOne.await(100, TimeUnit.MILLISECONDS); // where the second waits for a lock: go on
                 };
                 List<Future<?>> done = List.of(pool.submit(() -> run(first, between, deadlocks, committed)),
                         pool.submit(() -> run(second, between, deadlocks, committed)));
@@ -223,6 +223,71 @@ class DeadlockAndLockOrderTest {
         assertThat(findings(() -> after[0] = atOnce(DeadlockAndLockOrderTest::ship,
                 DeadlockAndLockOrderTest::restockInOrder, 8))).isEmpty();
         assertThat(after[0]).containsExactly(0, 16);
+    }
+
+    /**
+     * The done-when test: 8 threads at once, 4 shipping and 4 restocking, for 3 rounds. Straight, in the two
+     * orders: deadlocks. Through the guard, with the fix (restock locks the order first, like ship): none, every
+     * unit committed once, and the stock exactly what 12 shipments and 12 restocks leave.
+     */
+    @Test
+    void eightThreadsBeforeAndAfterTheFix() throws Exception {
+        assertThat(eightAtOnce(false, DeadlockAndLockOrderTest::restock)).as("straight, opposite orders: deadlocks")
+                .isPositive();
+        TestDatabase.exec("UPDATE DL_STOCK SET QTY = 100");
+        int[] deadlocks = new int[1];
+        assertThat(findings(() -> deadlocks[0] = eightAtOnce(true, DeadlockAndLockOrderTest::restockInOrder)))
+                .as("nothing to report").isEmpty();
+        assertThat(deadlocks[0]).as("with one order everywhere: no deadlock").isZero();
+        try (Connection c = TestDatabase.raw(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT QTY FROM DL_STOCK WHERE ID = 1")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("100 - 12 × 1 + 12 × 10").isEqualTo(208);
+        }
+    }
+
+    /** 3 rounds of 4 ship and 4 restock units at once; returns the deadlocks (every other unit committed). */
+    private static int eightAtOnce(boolean guarded, Unit restocking) throws Exception {
+        AtomicInteger deadlocks = new AtomicInteger();
+        AtomicInteger committed = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 3; round++) {
+                CountDownLatch allHoldOne = new CountDownLatch(8);
+                Step between = () -> {
+                    allHoldOne.countDown();
+                    allHoldOne.await(100, TimeUnit.MILLISECONDS);
+                };
+                List<Future<?>> done = new java.util.ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    Unit unit = t % 2 == 0 ? DeadlockAndLockOrderTest::ship : restocking;
+                    done.add(pool.submit(() -> {
+                        try (Connection c = guarded ? connect() : TestDatabase.raw()) {
+                            c.setAutoCommit(false);
+                            try {
+                                unit.run(c, between);
+                                c.commit();
+                                committed.incrementAndGet();
+                            } catch (SQLException e) {
+                                if (e.getErrorCode() != 1213) {
+                                    throw e;
+                                }
+                                deadlocks.incrementAndGet();
+                                c.rollback();
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(deadlocks.get() + committed.get()).isEqualTo(24);
+        return deadlocks.get();
     }
 
     @Test
