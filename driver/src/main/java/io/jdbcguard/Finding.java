@@ -52,6 +52,23 @@ public record Finding(String rule, Level level, String message, String table, Li
                 count, thread, timeMillis);
     }
 
+    /**
+     * For an {@code observed-race}: which race happened ({@code lost-update}, {@code duplicate-insert},
+     * {@code duplicate-child}), as its message begins; {@code null} for every other rule.
+     */
+    public String race() {
+        if (!"observed-race".equals(rule) || message == null || !message.startsWith("[observed-race] ")) {
+            return null;
+        }
+        int end = message.indexOf(':', 16);
+        return end < 0 ? null : message.substring(16, end);
+    }
+
+    /** Whether this finding is of a race that happened (observed under load), not a pattern that could race. */
+    public boolean happened() {
+        return "observed-race".equals(rule);
+    }
+
     /** The place: rule, table, columns and both call sites, as one key. */
     public String place() {
         return rule + '|' + table + '|' + String.join(",", columns) + '|' + checkSite + '|' + writeSite;

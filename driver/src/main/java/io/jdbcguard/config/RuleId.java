@@ -12,7 +12,8 @@ public enum RuleId {
     GAP_LOCK_INSERT,
     LOCK_WITHOUT_INDEX,
     LOCK_ORDER,
-    DEADLOCK;
+    DEADLOCK,
+    OBSERVED_RACE;
 
     private final String id = name().toLowerCase(Locale.ROOT).replace('_', '-');
 

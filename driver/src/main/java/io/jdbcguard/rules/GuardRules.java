@@ -9,7 +9,7 @@ import java.util.List;
  * One guard's rules over their shared pattern memory and call-site sampler: {@link PatternRecorder}
  * (what can open a pattern), {@link IndexInvalidator}, {@link CheckThenInsertRule}, {@link LostUpdateRule},
  * {@link GapLockInsertRule}, the lock rules ({@link LockWithoutIndexRule}, {@link LockOrderRule},
- * {@link DeadlockRule}, sharing {@link LockingSites}),
+ * {@link DeadlockRule}, sharing {@link LockingSites}), {@link ObservedRaceRule} (races that happened),
  * {@link LockWithoutTransactionRule}, {@link StaleReadRule} with the fresh-read repair, and
  * {@link IsolationRule}, all reporting to the guard's {@link Reporter}.
  */
@@ -25,7 +25,7 @@ public final class GuardRules {
                 new CheckThenInsertRule(patterns, true), new LostUpdateRule(patterns, false), new LostUpdateRule(patterns, true),
                 new GapLockInsertRule(patterns, false), new GapLockInsertRule(patterns, true), new LockWithoutTransactionRule(reporter),
                 new LockWithoutIndexRule(reporter, lockingSites), new LockOrderRule(memory, lockingSites, reporter),
-                new DeadlockRule(reporter, lockingSites),
+                new DeadlockRule(reporter, lockingSites), new ObservedRaceRule(memory, reporter),
                 new StaleReadRule(memory, reporter), new IsolationRule(reporter));
     }
 

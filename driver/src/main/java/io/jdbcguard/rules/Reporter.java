@@ -49,7 +49,8 @@ public final class Reporter {
                     "writeSite", f.writeSite() == null ? null : f.writeSite().toString(),
                     "isolation", f.isolation(),
                     "sql", f.sql(),
-                    "checkSql", f.checkSql());
+                    "checkSql", f.checkSql(),
+                    "race", f.race());
         }
     };
     private final List<FindingListener> listeners = new CopyOnWriteArrayList<>(List.of(LOG));

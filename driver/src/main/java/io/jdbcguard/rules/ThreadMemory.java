@@ -98,6 +98,9 @@ final class ThreadMemory {
     /** The tables this thread's current transaction locked, in order ({@link LockOrderRule}), or {@code null}. */
     LockOrderRule.Sequence lockSequence;
 
+    /** This thread's current transaction as the observed races note it, or {@code null}. */
+    ObservedTx observedTx;
+
     final Opener[] openers = new Opener[OPENERS];
     private int next;
 

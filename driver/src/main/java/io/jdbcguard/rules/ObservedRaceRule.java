@@ -1,0 +1,148 @@
+package io.jdbcguard.rules;
+
+import io.jdbcguard.Finding;
+import io.jdbcguard.config.GuardConfig;
+import io.jdbcguard.config.RuleId;
+import io.jdbcguard.fact.ExecutionFact;
+import io.jdbcguard.fact.FactListener;
+import io.jdbcguard.fact.Outcome;
+import io.jdbcguard.fact.TransactionEvent;
+import io.jdbcguard.sql.SqlShape;
+import io.jdbcguard.sql.StatementKind;
+import io.jdbcguard.sql.Structure;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code observed-race}: under concurrent traffic, a race that actually happened between two overlapping
+ * transactions of different threads (see {@link RaceWindow} for the three races it recognises). ERROR.
+ *
+ * <p>On the application's thread each transaction's reads and writes of single rows by key are noted in its
+ * thread's {@link ObservedTx} (reused, values kept as hashes); nothing leaves the thread when the transaction
+ * ran alone (no other transaction was open when it started, and none started before it ended). A transaction
+ * that overlapped another is copied at its end and handed to the guard's threads, where {@link RaceWindow}
+ * compares it with the recent transactions it overlapped.
+ */
+final class ObservedRaceRule implements FactListener {
+
+    private static final Set<StatementKind> KINDS = EnumSet.of(StatementKind.SELECT, StatementKind.INSERT,
+            StatementKind.UPDATE, StatementKind.DELETE);
+    private static final Set<StatementKind> FAILURES = EnumSet.of(StatementKind.INSERT);
+
+    private final PatternMemory memory;
+    private final LockingSites sites = new LockingSites();
+    private final Reporter reporter;
+    private final RaceWindow window;
+    /** Transactions being noted now, across threads; and how many have started, ever. */
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicLong starts = new AtomicLong();
+
+    ObservedRaceRule(PatternMemory memory, Reporter reporter) {
+        this.memory = memory;
+        this.reporter = reporter;
+        this.window = new RaceWindow(reporter);
+    }
+
+    @Override
+    public Set<StatementKind> kinds() {
+        return KINDS;
+    }
+
+    @Override
+    public Set<StatementKind> failureKinds() {
+        return FAILURES;
+    }
+
+    @Override
+    public boolean activeFor(GuardConfig config) {
+        return config.enabled(RuleId.OBSERVED_RACE);
+    }
+
+    @Override
+    public void onExecution(ExecutionFact f) {
+        if (!f.inTransaction()) {
+            return;
+        }
+        SqlShape shape = f.shape();
+        Structure s = shape.structure();
+        if (s == null || s.table() == null || !f.connection().config().enabled(RuleId.OBSERVED_RACE)) {
+            return;
+        }
+        Outcome o = f.outcome();
+        boolean duplicate = o.type() == Outcome.Type.FAILED;
+        if (duplicate && o.vendorCode() != 1062 && !"23505".equals(o.sqlState())) {
+            return; // a failed write that did not lose a race
+        }
+        ObservedTx tx = current(f);
+        switch (shape.kind()) {
+            case SELECT:
+                if (o.type() == Outcome.Type.ROWS && !s.keyEqualities().isEmpty() && !s.otherPredicates()) {
+                    tx.read(f, s, site(f));
+                }
+                break;
+            case INSERT:
+                if (!s.insertColumns().isEmpty() && s.insertRows().size() == 1) {
+                    tx.insert(f, s, duplicate, site(f));
+                }
+                break;
+            case UPDATE:
+                if (o.type() == Outcome.Type.UPDATE_COUNT && o.updateCount() > 0 && !s.keyEqualities().isEmpty()) {
+                    tx.update(f, s, site(f));
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    private StackTraceElement site(ExecutionFact f) {
+        return sites.site(f.shape(), f.connection().config());
+    }
+
+    /** The calling thread's transaction record, started for this fact's transaction if it is a new one. */
+    private ObservedTx current(ExecutionFact f) {
+        ThreadMemory m = memory.current();
+        ObservedTx tx = m.observedTx;
+        if (tx == null) {
+            tx = new ObservedTx();
+            m.observedTx = tx;
+        }
+        long conn = f.connection().id();
+        if (!tx.open || tx.connection != conn || tx.transaction != f.transactionId()) {
+            if (tx.open) {
+                end(tx, false); // its end went unseen (another connection's transaction began on this thread)
+            }
+            long seq = starts.incrementAndGet();
+            boolean others = open.incrementAndGet() > 1;
+            tx.start(conn, f.transactionId(), seq, others, f.endNanos(), Thread.currentThread().getName(),
+                    f.connection().config().logValues());
+        }
+        return tx;
+    }
+
+    @Override
+    public void onTransactionEnd(TransactionEvent event) {
+        ThreadMemory m = memory.current();
+        ObservedTx tx = m.observedTx;
+        if (tx == null || !tx.open || tx.connection != event.connection().id()
+                || tx.transaction != event.transactionId()) {
+            return;
+        }
+        end(tx, event.type() == TransactionEvent.Type.COMMIT || event.type() == TransactionEvent.Type.IMPLICIT_COMMIT);
+        if (tx.overlapped && tx.size() > 0) {
+            RaceWindow.Done done = tx.done(System.currentTimeMillis());
+            reporter.later(event.connection().dataSource().runtime().threads(), () -> window.ended(done));
+        }
+    }
+
+    /** Ends the record: it overlapped another transaction if one was open at its start or one started since. */
+    private void end(ObservedTx tx, boolean committed) {
+        tx.open = false;
+        tx.committed = committed;
+        tx.overlapped = tx.othersAtStart || starts.get() != tx.startSeq;
+        open.decrementAndGet();
+    }
+}
