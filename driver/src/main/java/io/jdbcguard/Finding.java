@@ -64,9 +64,12 @@ public record Finding(String rule, Level level, String message, String table, Li
         return end < 0 ? null : message.substring(16, end);
     }
 
-    /** Whether this finding is of a race that happened (observed under load), not a pattern that could race. */
+    /**
+     * Whether this finding says what happened (a race observed under load, a deadlock the server resolved), not a
+     * pattern that can race.
+     */
     public boolean happened() {
-        return "observed-race".equals(rule);
+        return "observed-race".equals(rule) || "deadlock".equals(rule);
     }
 
     /** The place: rule, table, columns and both call sites, as one key. */

@@ -112,6 +112,8 @@ public final class FindingReport implements FindingListener {
             sb.append(i == 0 ? "\n" : ",\n").append("  {");
             field(sb, "rule", f.rule(), true);
             field(sb, "level", f.level().name(), false);
+            field(sb, "kind", f.happened() ? "happened" : "can happen", false);
+            field(sb, "race", f.race(), false);
             field(sb, "table", f.table(), false);
             field(sb, "columns", String.join(",", f.columns()), false);
             field(sb, "checkSite", f.checkSite() == null ? null : f.checkSite().toString(), false);

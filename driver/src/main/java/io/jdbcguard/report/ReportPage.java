@@ -52,7 +52,8 @@ final class ReportPage {
                   rows.forEach(function (r) { (byRule[r.rule] = byRule[r.rule] || []).push(r); });
                   Object.keys(byRule).sort().forEach(function (rule) {
                     var h = document.createElement('h2');
-                    h.textContent = rule + ' (' + byRule[rule].length + ')';
+                    h.textContent = rule + ' (' + byRule[rule].length + ', '
+                        + (rule === 'observed-race' || rule === 'deadlock' ? 'happened' : 'can happen') + ')';
                     var table = document.createElement('table');
                     table.className = 'rule';
                     table.setAttribute('data-rule', rule);

@@ -246,7 +246,7 @@ final class RaceWindow {
                 List<String> equal = ib == null ? null : equalColumns(ia, ib, ka.link);
                 if (equal != null) {
                     report("duplicate-child", a, ka.read, ia, b, kb.read, ib, equal,
-                            "both read the " + ka.table + " of " + ka.read.table + " " + key(ka.read) + ", then each"
+                            "both read the " + ka.table + " of " + key(ka.read) + ", then each"
                                     + " inserted one with equal " + String.join(", ", equal) + ", and both committed: a check"
                                     + " done in the application over the children it loaded let both through",
                             "lock the parent row while checking its children (SELECT … FOR UPDATE, or"

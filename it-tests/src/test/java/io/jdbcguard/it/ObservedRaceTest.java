@@ -228,7 +228,7 @@ class ObservedRaceTest {
         assertThat(f.table()).isEqualTo("or_pet");
         assertThat(f.columns()).containsExactly("name", "type_id");
         assertThat(f.checkSite().getMethodName()).isEqualTo("addPet");
-        assertThat(f.message()).contains("both read the or_pet of or_owner or_owner(id = ?)", "lock the parent row");
+        assertThat(f.message()).contains("both read the or_pet of or_owner(id = ?)", "lock the parent row");
     }
 
     @Test

@@ -72,7 +72,8 @@ public final class JdbcGuardExtension implements BeforeAllCallback, BeforeEachCa
             StringBuilder sb = new StringBuilder("jdbc-guard: this test made ").append(failing.size())
                     .append(" finding(s) at WARN or above (accept a known one with @AllowFinding):");
             for (Finding f : failing) {
-                sb.append("\n  ").append(f.level()).append(' ').append(f.message());
+                sb.append("\n  ").append(f.happened() ? "happened: " : "can happen: ").append(f.level()).append(' ')
+                        .append(f.message());
             }
             throw new AssertionFailedError(sb.toString());
         }

@@ -71,7 +71,19 @@ class JdbcGuardExtensionTest {
         for (String rule : new String[] {"gap-lock-insert", "lock-without-index", "lock-order", "deadlock"}) {
             assertThat(json).contains("\"rule\": \"" + rule + "\"");
         }
-        assertThat(json).contains("\"fix\": \"CREATE INDEX ix_jx_job_worker ON jx_job (worker)");
+        assertThat(json).contains("\"fix\": \"CREATE INDEX ix_jx_job_worker ON jx_job (worker)")
+                .contains("\"rule\": \"lock-order\", \"level\": \"WARN\", \"kind\": \"can happen\"")
+                .contains("\"rule\": \"deadlock\", \"level\": \"WARN\", \"kind\": \"happened\"");
+    }
+
+    /** Issue 24: a race that happened fails the test, and says so apart from the patterns that can happen. */
+    @Test
+    void aRaceThatHappenedFailsTheTestAsHappened() {
+        Events events = run(io.jdbcguard.junit5.samples.RaceSample.class);
+        events.assertStatistics(s -> s.started(1).failed(1));
+        events.assertThatEvents().haveExactly(1, event(test("twoThreadsEditOneRowAtOnce"),
+                finishedWithFailure(message(m -> m.contains("happened: ERROR [observed-race] lost-update: jx_counter(n)")
+                        && m.contains("can happen: WARN [lost-update] jx_counter(n)")))));
     }
 
     @Test

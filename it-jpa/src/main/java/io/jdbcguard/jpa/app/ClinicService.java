@@ -47,6 +47,51 @@ public class ClinicService {
         return family.size();
     }
 
+    /**
+     * Unsafe, petclinic's "add pet": the owner is loaded with its pets (eagerly), the duplicate-name check is
+     * Java code over them, and the new pet is added to the collection. Two concurrent adds of one name both
+     * pass the check. {@code afterCheck} lets a test hold every caller between check and add.
+     */
+    @Transactional
+    public boolean addPetNamed(Long ownerId, String name, Runnable afterCheck) {
+        Owner o = owners.findById(ownerId).orElseThrow();
+        boolean taken = o.getPets().stream().anyMatch(p -> p.getName().equals(name));
+        afterCheck.run();
+        if (taken) {
+            return false;
+        }
+        o.getPets().add(new Pet(name, types.findAll().get(0)));
+        return true;
+    }
+
+    /** The same, serialized: the owner is read with PESSIMISTIC_WRITE (FOR UPDATE), so the check sees every pet. */
+    @Transactional
+    public boolean addPetNamedLocked(Long ownerId, String name) {
+        Owner o = owners.findLockedById(ownerId).orElseThrow();
+        if (o.getPets().stream().anyMatch(p -> p.getName().equals(name))) {
+            return false;
+        }
+        o.getPets().add(new Pet(name, types.findAll().get(0)));
+        return true;
+    }
+
+    /** Unsafe, petclinic's "edit owner" with the read and the write in one transaction; a test may hold it. */
+    @Transactional
+    public void editOwner(Long ownerId, String city, Runnable afterRead) {
+        Owner o = owners.findById(ownerId).orElseThrow();
+        afterRead.run();
+        o.setCity(city);
+        o.setVisits(o.getVisits() + 1);
+    }
+
+    /** Safe: the same edit of an entity with {@code @Version}; a test may hold it between read and write. */
+    @Transactional
+    public void depositHeld(Long accountId, long amount, Runnable afterRead) {
+        Account a = accounts.findById(accountId).orElseThrow();
+        afterRead.run();
+        a.setBalance(a.getBalance() + amount);
+    }
+
     /** Unsafe: edit without {@code @Version} (read, change, write back every column). */
     @Transactional
     public void visit(Long ownerId) {

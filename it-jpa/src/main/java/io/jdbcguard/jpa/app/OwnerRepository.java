@@ -15,6 +15,10 @@ public interface OwnerRepository extends JpaRepository<Owner, Long> {
     Optional<Owner> findLockedByTelephone(String telephone);
 
     @Lock(LockModeType.PESSIMISTIC_WRITE)
+    @Query("select o from Owner o where o.id = ?1")
+    Optional<Owner> findLockedById(Long id);
+
+    @Lock(LockModeType.PESSIMISTIC_WRITE)
     @Query("select o from Owner o where o.lastName = ?1")
     java.util.List<Owner> findLockedByLastName(String lastName);
 
