@@ -41,14 +41,17 @@ public final class BenchAll {
         boolean quick = args.length > 0 && args[0].equals("quick");
         int cores = Runtime.getRuntime().availableProcessors();
         Path out = Path.of(args.length > 1 ? args[1] : "BENCHMARKS.md");
-        if (args.length > 0 && args[0].equals("locks")) {
+        if (args.length > 0 && (args[0].equals("locks") || args[0].equals("races"))) {
             // One stage alone: its section of the existing file is replaced, the rest kept as it was.
+            boolean locks = args[0].equals("locks");
             String existing = Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
-            String section = lockRules(false);
-            int from = existing.indexOf(LOCKS_BEGIN);
-            int to = existing.indexOf(LOCKS_END);
+            String section = locks ? lockRules(false) : races(false);
+            String begin = locks ? LOCKS_BEGIN : RACES_BEGIN;
+            String end = locks ? LOCKS_END : RACES_END;
+            int from = existing.indexOf(begin);
+            int to = existing.indexOf(end);
             String next = from >= 0 && to > from
-                    ? existing.substring(0, from) + section + existing.substring(to + LOCKS_END.length())
+                    ? existing.substring(0, from) + section + existing.substring(to + end.length())
                     : existing.replace("\n## How to run", section + "\n## How to run");
             Files.writeString(out, next, StandardCharsets.UTF_8);
             return;
@@ -253,8 +256,10 @@ public final class BenchAll {
 
         System.out.println("== the lock rules (JMH, stub driver)");
         md.append(lockRules(quick));
+        System.out.println("== observed races (JMH, stub driver, 4 threads)");
+        md.append(races(quick));
 
-        md.append("\n## How to run\n\n```\nbench/run.sh          # everything, about 40 minutes; rewrites BENCHMARKS.md\nbench/run.sh quick    # a smoke run of every stage\nbench/run.sh locks    # the lock rules' stage alone; replaces its section\n```\n");
+        md.append("\n## How to run\n\n```\nbench/run.sh          # everything, about 40 minutes; rewrites BENCHMARKS.md\nbench/run.sh quick    # a smoke run of every stage\nbench/run.sh locks    # the lock rules' stage alone; replaces its section\nbench/run.sh races    # the observed races' stage alone; replaces its section\n```\n");
         Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
         System.out.println("wrote " + out.toAbsolutePath());
         System.exit(0);
@@ -384,6 +389,49 @@ public final class BenchAll {
                     on[0], on[1], on[2], on[0] - off[0], on[2] - off[2]));
         }
         return md.append(LOCKS_END).append("\n").toString();
+    }
+
+    static final String RACES_BEGIN = "<!-- observed-races -->";
+    static final String RACES_END = "<!-- /observed-races -->";
+
+    /** The observed races' stage ({@link ObservedRaceBench}): its section of BENCHMARKS.md, between markers. */
+    static String races(boolean quick) throws Exception {
+        OptionsBuilder ob = new OptionsBuilder();
+        ob.include(ObservedRaceBench.class.getName());
+        if (quick) {
+            ob.warmupIterations(1).warmupTime(TimeValue.milliseconds(300)).measurementIterations(2)
+                    .measurementTime(TimeValue.milliseconds(300));
+        }
+        Collection<RunResult> results = new Runner(ob.timeUnit(TimeUnit.NANOSECONDS).addProfiler(GCProfiler.class)
+                .build()).run();
+        Map<String, Map<String, double[]>> by = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String label = r.getParams().getBenchmark();
+            org.openjdk.jmh.results.Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
+            by.computeIfAbsent(label.substring(label.lastIndexOf('.') + 1), k -> new LinkedHashMap<>())
+                    .put(r.getParams().getParam("variant"), new double[] {r.getPrimaryResult().getScore(),
+                            r.getPrimaryResult().getScoreError(), alloc == null ? Double.NaN : alloc.getScore()});
+        }
+        StringBuilder md = new StringBuilder("\n" + RACES_BEGIN + "\n## Observed races (issue 24)\n\n"
+                + "`ObservedRaceBench`, stub driver, 4 threads whose transactions overlap all the time, ns per operation"
+                + " per thread (± 99.9 % error) and bytes allocated per operation: every rule on (`guard`) against every"
+                + " rule but observed-race (`guard-norace`). The transaction (read by key, update by key, commit) is a lost"
+                + " update with every transaction it overlaps, so each is compared and counted: the rule's busiest case."
+                + " The comparison runs on the guard's thread, which shares the machine's cores with the four.\n\n"
+                + "| operation | raw | guard-norace | guard | observed-race adds | per statement |\n|---|---|---|---|---|---|\n");
+        String[][] ops = {{"pointSelect", "prepared point select, autocommit (not read)", "1"},
+                {"readUpdateCommit", "read + update by key + COMMIT, overlapping (read)", "3"}};
+        for (String[] op : ops) {
+            Map<String, double[]> v = by.getOrDefault(op[0], Map.of());
+            double[] raw = v.getOrDefault("raw", new double[] {Double.NaN, 0, Double.NaN});
+            double[] off = v.getOrDefault("guard-norace", new double[] {Double.NaN, 0, Double.NaN});
+            double[] on = v.getOrDefault("guard", new double[] {Double.NaN, 0, Double.NaN});
+            int statements = Integer.parseInt(op[2]);
+            md.append(String.format(Locale.ROOT, "| %s | %.0f ± %.0f ns, %.0f B | %.0f ± %.0f ns, %.0f B | %.0f ± %.0f ns,"
+                            + " %.0f B | %+.0f ns, %+.0f B | %+.0f ns |\n", op[1], raw[0], raw[1], raw[2], off[0], off[1],
+                    off[2], on[0], on[1], on[2], on[0] - off[0], on[2] - off[2], (on[0] - off[0]) / statements));
+        }
+        return md.append(RACES_END).append("\n").toString();
     }
 
     /** benchmark → variant → {score, error, bytes allocated per op, its error}. */

@@ -53,6 +53,9 @@ public final class Variants {
                 return DriverManager.getConnection("jdbc:guard:" + url.substring(5) + (url.contains("?") ? "&" : "?")
                         + "guard.disable=" + java.util.Arrays.stream(io.jdbcguard.config.RuleId.values())
                                 .map(io.jdbcguard.config.RuleId::id).collect(java.util.stream.Collectors.joining(",")));
+            case "guard-norace":
+                return DriverManager.getConnection("jdbc:guard:" + url.substring(5) + (url.contains("?") ? "&" : "?")
+                        + "guard.disable=observed-race");
             case "guard-nolocks":
                 return DriverManager.getConnection("jdbc:guard:" + url.substring(5) + (url.contains("?") ? "&" : "?")
                         + "guard.disable=lock-without-index,lock-order,deadlock");

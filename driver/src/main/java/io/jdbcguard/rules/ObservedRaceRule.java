@@ -39,6 +39,15 @@ final class ObservedRaceRule implements FactListener {
     /** Transactions being noted now, across threads; and how many have started, ever. */
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong starts = new AtomicLong();
+    /**
+     * Ended transactions that overlapped another, waiting for the guard's thread; past {@link #MAX_QUEUED} (the
+     * guard's thread cannot keep up) new ones are dropped, not compared.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<RaceWindow.Done> ended =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicInteger queued = new AtomicInteger();
+    static final int MAX_QUEUED = 4096;
 
     ObservedRaceRule(PatternMemory memory, Reporter reporter) {
         this.memory = memory;
@@ -133,9 +142,34 @@ final class ObservedRaceRule implements FactListener {
         }
         end(tx, event.type() == TransactionEvent.Type.COMMIT || event.type() == TransactionEvent.Type.IMPLICIT_COMMIT);
         if (tx.overlapped && tx.size() > 0) {
-            RaceWindow.Done done = tx.done(System.currentTimeMillis());
-            reporter.later(event.connection().dataSource().runtime().threads(), () -> window.ended(done));
+            if (queued.incrementAndGet() > MAX_QUEUED) {
+                queued.decrementAndGet();
+                return;
+            }
+            ended.add(tx.done(System.currentTimeMillis()));
+            if (draining.compareAndSet(false, true)) {
+                reporter.later(event.connection().dataSource().runtime().threads(), this::drain);
+            }
         }
+    }
+
+    /**
+     * On the guard's thread: compares every ended transaction queued so far. One drain at a time, started only
+     * when none runs, so that under load the application's threads hand transactions over without waking a
+     * thread each.
+     */
+    private void drain() {
+        do {
+            for (RaceWindow.Done d = ended.poll(); d != null; d = ended.poll()) {
+                queued.decrementAndGet();
+                try {
+                    window.ended(d);
+                } catch (RuntimeException e) {
+                    io.jdbcguard.internal.InternalErrors.record("comparing an ended transaction", e);
+                }
+            }
+            draining.set(false);
+        } while (!ended.isEmpty() && draining.compareAndSet(false, true));
     }
 
     /** Ends the record: it overlapped another transaction if one was open at its start or one started since. */
