@@ -353,22 +353,7 @@ public final class BenchAll {
 
     /** The lock rules' stage ({@link LockRulesBench}): its section of BENCHMARKS.md, between markers. */
     static String lockRules(boolean quick) throws Exception {
-        OptionsBuilder ob = new OptionsBuilder();
-        ob.include(LockRulesBench.class.getName());
-        if (quick) {
-            ob.warmupIterations(1).warmupTime(TimeValue.milliseconds(300)).measurementIterations(2)
-                    .measurementTime(TimeValue.milliseconds(300));
-        }
-        Collection<RunResult> results = new Runner(ob.timeUnit(TimeUnit.NANOSECONDS).addProfiler(GCProfiler.class)
-                .build()).run();
-        Map<String, Map<String, double[]>> by = new LinkedHashMap<>();
-        for (RunResult r : results) {
-            String label = r.getParams().getBenchmark();
-            org.openjdk.jmh.results.Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
-            by.computeIfAbsent(label.substring(label.lastIndexOf('.') + 1), k -> new LinkedHashMap<>())
-                    .put(r.getParams().getParam("variant"), new double[] {r.getPrimaryResult().getScore(),
-                            r.getPrimaryResult().getScoreError(), alloc == null ? Double.NaN : alloc.getScore()});
-        }
+        Map<String, Map<String, double[]>> by = byVariant(LockRulesBench.class, quick);
         StringBuilder md = new StringBuilder("\n" + LOCKS_BEGIN + "\n## The lock rules (issue 23)\n\n"
                 + "`LockRulesBench`, stub driver, ns per operation (± 99.9 % error) and bytes allocated per operation:"
                 + " every rule on (`guard`) against every rule but lock-without-index, lock-order and deadlock"
@@ -391,13 +376,10 @@ public final class BenchAll {
         return md.append(LOCKS_END).append("\n").toString();
     }
 
-    static final String RACES_BEGIN = "<!-- observed-races -->";
-    static final String RACES_END = "<!-- /observed-races -->";
-
-    /** The observed races' stage ({@link ObservedRaceBench}): its section of BENCHMARKS.md, between markers. */
-    static String races(boolean quick) throws Exception {
+    /** A JMH class's results: benchmark → variant → {ns per op, its error, bytes allocated per op}. */
+    static Map<String, Map<String, double[]>> byVariant(Class<?> benchmarks, boolean quick) throws Exception {
         OptionsBuilder ob = new OptionsBuilder();
-        ob.include(ObservedRaceBench.class.getName());
+        ob.include(benchmarks.getName());
         if (quick) {
             ob.warmupIterations(1).warmupTime(TimeValue.milliseconds(300)).measurementIterations(2)
                     .measurementTime(TimeValue.milliseconds(300));
@@ -412,6 +394,15 @@ public final class BenchAll {
                     .put(r.getParams().getParam("variant"), new double[] {r.getPrimaryResult().getScore(),
                             r.getPrimaryResult().getScoreError(), alloc == null ? Double.NaN : alloc.getScore()});
         }
+        return by;
+    }
+
+    static final String RACES_BEGIN = "<!-- observed-races -->";
+    static final String RACES_END = "<!-- /observed-races -->";
+
+    /** The observed races' stage ({@link ObservedRaceBench}): its section of BENCHMARKS.md, between markers. */
+    static String races(boolean quick) throws Exception {
+        Map<String, Map<String, double[]>> by = byVariant(ObservedRaceBench.class, quick);
         StringBuilder md = new StringBuilder("\n" + RACES_BEGIN + "\n## Observed races (issue 24)\n\n"
                 + "`ObservedRaceBench`, stub driver, 4 threads whose transactions overlap all the time, ns per operation"
                 + " per thread (± 99.9 % error) and bytes allocated per operation: every rule on (`guard`) against every"
@@ -431,6 +422,20 @@ public final class BenchAll {
                             + " %.0f B | %+.0f ns, %+.0f B | %+.0f ns |\n", op[1], raw[0], raw[1], raw[2], off[0], off[1],
                     off[2], on[0], on[1], on[2], on[0] - off[0], on[2] - off[2], (on[0] - off[0]) / statements));
         }
+        // The same on the real server: W2, the check-then-insert transaction on 4 threads (different keys: the rule
+        // notes, hands over and compares every transaction, and finds no race).
+        EndToEnd.Result w2 = EndToEnd.checkThenInsert(4, quick ? 3 : 10, quick ? 300 : 1000, quick ? 2 : 5,
+                List.of("raw", "guard-norace", "guard"));
+        double raw = w2.rawOpsPerSecond().median();
+        double off = raw * w2.ratios().get("guard-norace").median();
+        double on = raw * w2.ratios().get("guard").median();
+        double perTx = 4 * 1e6 * (1 / on - 1 / off);
+        md.append(String.format(Locale.ROOT, "\nOn embedded MariaDB, W2 (the check-then-insert transaction: check,"
+                        + " insert, commit; 4 threads, different keys; %d rounds of %d ms, medians): raw %.0f tx/s,"
+                        + " `guard-norace` %.3f × raw, `guard` %.3f × raw (p25–p75 %.3f–%.3f): observed-race costs %+.1f µs"
+                        + " per transaction, %+.1f µs per statement.\n", w2.rounds(), w2.sliceMs(), raw,
+                w2.ratios().get("guard-norace").median(), w2.ratios().get("guard").median(),
+                w2.ratios().get("guard").p25(), w2.ratios().get("guard").p75(), perTx, perTx / 2));
         return md.append(RACES_END).append("\n").toString();
     }
 

@@ -72,6 +72,12 @@ final class EndToEnd {
     }
 
     static Result checkThenInsert(int threads, int rounds, long sliceMs, int warmup) throws Exception {
+        return checkThenInsert(threads, rounds, sliceMs, warmup, VARIANTS);
+    }
+
+    /** The check-then-insert transaction on {@code threads} threads, for the given variants ("raw" among them). */
+    static Result checkThenInsert(int threads, int rounds, long sliceMs, int warmup, List<String> variants)
+            throws Exception {
         TestDatabase.exec("DROP TABLE IF EXISTS bench_users",
                 "CREATE TABLE bench_users (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL, "
                         + "UNIQUE KEY ux_bench_email (email))");
@@ -79,7 +85,7 @@ final class EndToEnd {
         Map<String, Slice> slices = new LinkedHashMap<>();
         List<Connection> open = new ArrayList<>();
         long[] counter = new long[1];
-        for (String v : VARIANTS) {
+        for (String v : variants) {
             List<PreparedStatement[]> perThread = new ArrayList<>();
             List<Connection> conns = new ArrayList<>();
             for (int t = 0; t < threads; t++) {

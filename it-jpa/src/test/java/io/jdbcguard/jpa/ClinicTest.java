@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jdbcguard.Finding;
 import io.jdbcguard.Guard;
 import io.jdbcguard.JdbcGuard;
-import io.jdbcguard.it.TestDatabase;
-import io.jdbcguard.jpa.app.ClinicApp;
 import io.jdbcguard.jpa.app.ClinicService;
 import io.jdbcguard.jpa.app.Owner;
 import java.util.ArrayList;
@@ -22,7 +20,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -39,20 +36,7 @@ class ClinicTest {
 
     @BeforeAll
     static void start() {
-        TestDatabase.exec("DROP DATABASE IF EXISTS clinic", "CREATE DATABASE clinic");
-        String url = TestDatabase.guardUrl();
-        int q = url.indexOf('?');
-        url = url.substring(0, url.lastIndexOf('/', q) + 1) + "clinic" + url.substring(q);
-        context = new SpringApplicationBuilder(ClinicApp.class).properties(
-                "spring.main.web-application-type=none",
-                "spring.main.banner-mode=off",
-                "spring.datasource.url=" + url,
-                "spring.datasource.driver-class-name=io.jdbcguard.GuardDriver",
-                "spring.datasource.hikari.maximum-pool-size=12",
-                "spring.jpa.hibernate.ddl-auto=create",
-                "spring.jpa.open-in-view=false",
-                // Connector/J 9 reads INFORMATION_SCHEMA.KEYWORDS.RESERVED, which MariaDB lacks: name the dialect.
-                "spring.jpa.database-platform=org.hibernate.dialect.MariaDBDialect").run();
+        context = ClinicContext.start("clinic");
         clinic = context.getBean(ClinicService.class);
         clinic.newType("cat");
     }

@@ -6,24 +6,16 @@ import io.jdbcguard.Finding;
 import io.jdbcguard.Guard;
 import io.jdbcguard.GuardStats;
 import io.jdbcguard.JdbcGuard;
-import io.jdbcguard.it.TestDatabase;
-import io.jdbcguard.jpa.app.ClinicApp;
+import io.jdbcguard.it.Concurrently;
 import io.jdbcguard.jpa.app.ClinicService;
-import io.jdbcguard.jpa.app.Owner;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import java.util.Map;
@@ -44,20 +36,7 @@ class PetClinicRacesTest {
 
     @BeforeAll
     static void start() {
-        TestDatabase.exec("DROP DATABASE IF EXISTS petclinic_races", "CREATE DATABASE petclinic_races");
-        String url = TestDatabase.guardUrl();
-        int q = url.indexOf('?');
-        url = url.substring(0, url.lastIndexOf('/', q) + 1) + "petclinic_races" + url.substring(q);
-        context = new SpringApplicationBuilder(ClinicApp.class).properties(
-                "spring.main.web-application-type=none",
-                "spring.main.banner-mode=off",
-                "spring.datasource.url=" + url,
-                "spring.datasource.driver-class-name=io.jdbcguard.GuardDriver",
-                "spring.datasource.hikari.maximum-pool-size=12",
-                "spring.jpa.hibernate.ddl-auto=create",
-                "spring.jpa.open-in-view=false",
-                // Connector/J 9 reads INFORMATION_SCHEMA.KEYWORDS.RESERVED, which MariaDB lacks: name the dialect.
-                "spring.jpa.database-platform=org.hibernate.dialect.MariaDBDialect").run();
+        context = ClinicContext.start("petclinic_races");
         clinic = context.getBean(ClinicService.class);
         clinic.newType("cat");
     }
@@ -82,27 +61,13 @@ class PetClinicRacesTest {
 
     /** 8 requests at once on the application's pool; {@code request} gets its number. */
     static Map<String, Long> eightAtOnce(IntConsumer request) throws Exception {
-        return findingsOf(() -> {
-            ExecutorService pool = Executors.newFixedThreadPool(8);
+        return findingsOf(() -> Concurrently.run(8, n -> {
             try {
-                List<Future<?>> done = new java.util.ArrayList<>();
-                for (int t = 0; t < 8; t++) {
-                    int n = t;
-                    done.add(pool.submit(() -> request.accept(n)));
-                }
-                for (Future<?> f : done) {
-                    try {
-                        f.get(60, TimeUnit.SECONDS);
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        if (!(e.getCause() instanceof org.springframework.orm.ObjectOptimisticLockingFailureException)) {
-                            throw e;
-                        }
-                    }
-                }
-            } finally {
-                pool.shutdownNow();
+                request.accept(n);
+            } catch (org.springframework.orm.ObjectOptimisticLockingFailureException lostTheRace) {
+                // @Version: the losers fail, as they should
             }
-        });
+        }));
     }
 
     interface Work {

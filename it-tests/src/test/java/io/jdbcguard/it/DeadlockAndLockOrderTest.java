@@ -15,9 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -154,28 +151,21 @@ class DeadlockAndLockOrderTest {
     private static int[] atOnce(Unit first, Unit second, int rounds) throws Exception {
         AtomicInteger deadlocks = new AtomicInteger();
         AtomicInteger committed = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            for (int r = 0; r < rounds; r++) {
-                CountDownLatch bothHoldOne = new CountDownLatch(2);
-                Step between = () -> {
-                    bothHoldOne.countDown();
-                    bothHoldOne.await(100, TimeUnit.MILLISECONDS); // where the second waits for a lock: go on
-                };
-                List<Future<?>> done = List.of(pool.submit(() -> run(first, between, deadlocks, committed)),
-                        pool.submit(() -> run(second, between, deadlocks, committed)));
-                for (Future<?> f : done) {
-                    f.get(30, TimeUnit.SECONDS);
-                }
-            }
-        } finally {
-            pool.shutdownNow();
+        for (int r = 0; r < rounds; r++) {
+            CountDownLatch bothHoldOne = new CountDownLatch(2);
+            Step between = () -> {
+                bothHoldOne.countDown();
+                bothHoldOne.await(100, TimeUnit.MILLISECONDS); // where the second waits for a lock: go on
+            };
+            Concurrently.run(2, t -> run(true, t == 0 ? first : second, between, deadlocks, committed));
         }
         return new int[] {deadlocks.get(), committed.get()};
     }
 
-    private static Void run(Unit unit, Step between, AtomicInteger deadlocks, AtomicInteger committed) throws Exception {
-        try (Connection c = connect()) {
+    /** One unit in a transaction of its own: committed, or the deadlock's victim (the server's exception as it was). */
+    private static void run(boolean guarded, Unit unit, Step between, AtomicInteger deadlocks, AtomicInteger committed)
+            throws Exception {
+        try (Connection c = guarded ? connect() : TestDatabase.raw()) {
             c.setAutoCommit(false);
             try {
                 unit.run(c, between);
@@ -191,7 +181,6 @@ class DeadlockAndLockOrderTest {
                 c.rollback();
             }
         }
-        return null;
     }
 
     @Test
@@ -250,41 +239,14 @@ class DeadlockAndLockOrderTest {
     private static int eightAtOnce(boolean guarded, Unit restocking) throws Exception {
         AtomicInteger deadlocks = new AtomicInteger();
         AtomicInteger committed = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            for (int round = 0; round < 3; round++) {
-                CountDownLatch allHoldOne = new CountDownLatch(8);
-                Step between = () -> {
-                    allHoldOne.countDown();
-                    allHoldOne.await(100, TimeUnit.MILLISECONDS);
-                };
-                List<Future<?>> done = new java.util.ArrayList<>();
-                for (int t = 0; t < 8; t++) {
-                    Unit unit = t % 2 == 0 ? DeadlockAndLockOrderTest::ship : restocking;
-                    done.add(pool.submit(() -> {
-                        try (Connection c = guarded ? connect() : TestDatabase.raw()) {
-                            c.setAutoCommit(false);
-                            try {
-                                unit.run(c, between);
-                                c.commit();
-                                committed.incrementAndGet();
-                            } catch (SQLException e) {
-                                if (e.getErrorCode() != 1213) {
-                                    throw e;
-                                }
-                                deadlocks.incrementAndGet();
-                                c.rollback();
-                            }
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : done) {
-                    f.get(60, TimeUnit.SECONDS);
-                }
-            }
-        } finally {
-            pool.shutdownNow();
+        for (int round = 0; round < 3; round++) {
+            CountDownLatch allHoldOne = new CountDownLatch(8);
+            Step between = () -> {
+                allHoldOne.countDown();
+                allHoldOne.await(100, TimeUnit.MILLISECONDS);
+            };
+            Concurrently.run(8, t -> run(guarded, t % 2 == 0 ? DeadlockAndLockOrderTest::ship : restocking, between,
+                    deadlocks, committed));
         }
         assertThat(deadlocks.get() + committed.get()).isEqualTo(24);
         return deadlocks.get();
@@ -333,17 +295,12 @@ class DeadlockAndLockOrderTest {
             bothHoldOne.countDown();
             bothHoldOne.await(300, TimeUnit.MILLISECONDS);
         };
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try (Connection a = connect(); Connection b = connect()) {
-            List<Future<?>> done = List.of(
-                    pool.submit(() -> Retry.inTransaction(a, fast, c -> unchecked(() -> ship(c, between)))),
-                    pool.submit(() -> Retry.inTransaction(b, fast, c -> unchecked(() -> restock(c, between)))));
-            for (Future<?> f : done) {
-                f.get(30, TimeUnit.SECONDS);
+        Unit[] units = {DeadlockAndLockOrderTest::ship, DeadlockAndLockOrderTest::restock};
+        Concurrently.run(2, t -> {
+            try (Connection c = connect()) {
+                Retry.inTransaction(c, fast, tx -> unchecked(() -> units[t].run(tx, between)));
             }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         try (Connection c = TestDatabase.raw(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT QTY FROM DL_STOCK WHERE ID = 1")) {
             rs.next();

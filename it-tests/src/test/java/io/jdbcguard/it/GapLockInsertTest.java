@@ -11,9 +11,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
@@ -123,41 +120,29 @@ class GapLockInsertTest {
         int threads = 8;
         AtomicInteger deadlocks = new AtomicInteger();
         AtomicInteger duplicates = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            for (int k = 0; k < keys; k++) {
-                String email = "k" + k + "@x";
-                CyclicBarrier start = new CyclicBarrier(threads);
-                CyclicBarrier afterCheck = new CyclicBarrier(threads);
-                List<Future<?>> done = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    done.add(pool.submit(() -> {
-                        try (Connection c = guarded ? TestDatabase.guarded() : TestDatabase.raw()) {
-                            c.setAutoCommit(false);
-                            start.await(10, TimeUnit.SECONDS);
-                            try {
-                                unit.run(c, email, afterCheck);
-                                c.commit();
-                            } catch (SQLException e) {
-                                if (e.getErrorCode() == 1213) {
-                                    deadlocks.incrementAndGet();
-                                } else if (e.getErrorCode() == 1062) {
-                                    duplicates.incrementAndGet();
-                                } else {
-                                    throw e;
-                                }
-                                c.rollback();
-                            }
+        for (int k = 0; k < keys; k++) {
+            String email = "k" + k + "@x";
+            CyclicBarrier start = new CyclicBarrier(threads);
+            CyclicBarrier afterCheck = new CyclicBarrier(threads);
+            Concurrently.run(threads, t -> {
+                try (Connection c = guarded ? TestDatabase.guarded() : TestDatabase.raw()) {
+                    c.setAutoCommit(false);
+                    start.await(10, TimeUnit.SECONDS);
+                    try {
+                        unit.run(c, email, afterCheck);
+                        c.commit();
+                    } catch (SQLException e) {
+                        if (e.getErrorCode() == 1213) {
+                            deadlocks.incrementAndGet();
+                        } else if (e.getErrorCode() == 1062) {
+                            duplicates.incrementAndGet();
+                        } else {
+                            throw e;
                         }
-                        return null;
-                    }));
+                        c.rollback();
+                    }
                 }
-                for (Future<?> f : done) {
-                    f.get(60, TimeUnit.SECONDS);
-                }
-            }
-        } finally {
-            pool.shutdownNow();
+            });
         }
         List<Integer> rows = new ArrayList<>();
         try (Connection c = TestDatabase.raw(); PreparedStatement ps = c.prepareStatement(

@@ -10,13 +10,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,41 +135,28 @@ class LockWithoutIndexTest {
         AtomicInteger deadlocks = new AtomicInteger();
         AtomicInteger committed = new AtomicInteger();
         TestDatabase.exec("DELETE FROM LWI_JOB WHERE QUEUE = 'q'");
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            for (int r = 0; r < rounds; r++) {
-                CyclicBarrier added = new CyclicBarrier(threads);
-                List<Future<?>> done = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    String worker = "r" + r + "t" + t;
-                    done.add(pool.submit(() -> {
-                        try (Connection c = guarded ? TestDatabase.guarded() : TestDatabase.raw()) {
-                            c.setAutoCommit(false);
-                            try {
-                                update(c, "INSERT INTO LWI_JOB (OWNER_ID, QUEUE, WORKER, STATE) VALUES (1, 'q', ?, 'new')",
-                                        worker);
-                                added.await(10, TimeUnit.SECONDS);
-                                assertThat(update(c, "UPDATE LWI_JOB SET STATE = 'ready' WHERE WORKER = ?", worker))
-                                        .isEqualTo(1);
-                                c.commit();
-                                committed.incrementAndGet();
-                            } catch (SQLException e) {
-                                if (e.getErrorCode() != 1213 && e.getErrorCode() != 1205) {
-                                    throw e;
-                                }
-                                deadlocks.incrementAndGet();
-                                c.rollback();
-                            }
+        for (int r = 0; r < rounds; r++) {
+            CyclicBarrier added = new CyclicBarrier(threads);
+            int round = r;
+            Concurrently.run(threads, t -> {
+                String worker = "r" + round + "t" + t;
+                try (Connection c = guarded ? TestDatabase.guarded() : TestDatabase.raw()) {
+                    c.setAutoCommit(false);
+                    try {
+                        update(c, "INSERT INTO LWI_JOB (OWNER_ID, QUEUE, WORKER, STATE) VALUES (1, 'q', ?, 'new')", worker);
+                        added.await(10, TimeUnit.SECONDS);
+                        assertThat(update(c, "UPDATE LWI_JOB SET STATE = 'ready' WHERE WORKER = ?", worker)).isEqualTo(1);
+                        c.commit();
+                        committed.incrementAndGet();
+                    } catch (SQLException e) {
+                        if (e.getErrorCode() != 1213 && e.getErrorCode() != 1205) {
+                            throw e;
                         }
-                        return null;
-                    }));
+                        deadlocks.incrementAndGet();
+                        c.rollback();
+                    }
                 }
-                for (Future<?> f : done) {
-                    f.get(60, TimeUnit.SECONDS);
-                }
-            }
-        } finally {
-            pool.shutdownNow();
+            });
         }
         try (Connection c = TestDatabase.raw(); PreparedStatement ps = c.prepareStatement(
                 "SELECT COUNT(*) FROM LWI_JOB WHERE QUEUE = 'q' AND STATE = 'ready'")) {

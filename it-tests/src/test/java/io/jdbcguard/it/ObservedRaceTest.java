@@ -15,9 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,29 +56,14 @@ class ObservedRaceTest {
 
     /** The unit on 8 threads at once, each in a transaction of its own, all reads before any write. */
     private static Map<String, Long> eightAtOnce(Unit unit) throws Exception {
-        return RuleProbe.findings(() -> {
-            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-            try {
-                CyclicBarrier afterRead = new CyclicBarrier(THREADS);
-                List<Future<?>> done = new ArrayList<>();
-                for (int t = 0; t < THREADS; t++) {
-                    int thread = t;
-                    done.add(pool.submit(() -> {
-                        try (Connection c = TestDatabase.guarded()) {
-                            c.setAutoCommit(false);
-                            unit.run(c, thread, afterRead);
-                            c.commit();
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : done) {
-                    f.get(60, TimeUnit.SECONDS);
-                }
-            } finally {
-                pool.shutdownNow();
+        CyclicBarrier afterRead = new CyclicBarrier(THREADS);
+        return RuleProbe.findings(() -> Concurrently.run(THREADS, t -> {
+            try (Connection c = TestDatabase.guarded()) {
+                c.setAutoCommit(false);
+                unit.run(c, t, afterRead);
+                c.commit();
             }
-        });
+        }));
     }
 
     /** The unit 8 times on one thread, one transaction after the other. */
@@ -247,27 +229,13 @@ class ObservedRaceTest {
         assertThat(oneAtATime((c, t, afterRead) -> addPet(c, OWNER_WITH_PETS, INSERT_PET, "Solo", afterRead)))
                 .as("one at a time: the check in Java sees the first").isEmpty();
         assertThat(intQuery("SELECT COUNT(*) FROM OR_PET WHERE NAME = 'Solo'")).isEqualTo(1);
-        Map<String, Long> locked = RuleProbe.findings(() -> {
-            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-            try {
-                List<Future<?>> done = new ArrayList<>();
-                for (int t = 0; t < THREADS; t++) {
-                    done.add(pool.submit(() -> {
-                        try (Connection c = TestDatabase.guarded()) {
-                            c.setAutoCommit(false);
-                            addPet(c, OWNER_WITH_PETS + " FOR UPDATE", INSERT_PET, "Locked", new CyclicBarrier(1));
-                            c.commit();
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : done) {
-                    f.get(60, TimeUnit.SECONDS);
-                }
-            } finally {
-                pool.shutdownNow();
+        Map<String, Long> locked = RuleProbe.findings(() -> Concurrently.run(THREADS, t -> {
+            try (Connection c = TestDatabase.guarded()) {
+                c.setAutoCommit(false);
+                addPet(c, OWNER_WITH_PETS + " FOR UPDATE", INSERT_PET, "Locked", new CyclicBarrier(1));
+                c.commit();
             }
-        });
+        }));
         assertThat(locked).as("the parent locked: the check sees the pet the first added").isEmpty();
         assertThat(intQuery("SELECT COUNT(*) FROM OR_PET WHERE NAME = 'Locked'")).isEqualTo(1);
     }
