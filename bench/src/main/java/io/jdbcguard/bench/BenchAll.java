@@ -54,7 +54,7 @@ public final class BenchAll {
                     ? existing.substring(0, from) + section + existing.substring(to + end.length())
                     : existing.replace("\n## How to run", section + "\n## How to run");
             Files.writeString(out, next, StandardCharsets.UTF_8);
-            return;
+            System.exit(0); // the embedded server's threads would keep the JVM alive
         }
         StringBuilder md = new StringBuilder();
         String cp = System.getProperty("java.class.path");

@@ -19,6 +19,8 @@ final class LockingSites {
     static final int MAX_TEXTS = 8192;
 
     private final ConcurrentHashMap<String, Places> texts = new ConcurrentHashMap<>();
+    /** Sites found above an ORM's flush at commit: the write ran when its transaction committed (bounded). */
+    private final java.util.Set<StackTraceElement> flushed = ConcurrentHashMap.newKeySet();
 
     /** Where one statement text ran: its executions, and the places walked. */
     private static final class Places {
@@ -53,9 +55,17 @@ final class LockingSites {
             StackTraceElement[] known = p.known;
             return known.length == 1 ? known[0] : null;
         }
-        StackTraceElement site = CallSites.capture(config.appPackages());
+        if (flushed.size() > 1024) {
+            flushed.clear();
+        }
+        StackTraceElement site = CallSites.capture(config.appPackages(), flushed);
         p.learned(site);
         return site;
+    }
+
+    /** Whether a site is where an ORM flushed a write when the transaction committed (so the finding says so). */
+    boolean flushedAtCommit(StackTraceElement site) {
+        return site != null && flushed.contains(site);
     }
 
     /** The places a text was seen at (none if never). */

@@ -48,11 +48,16 @@ final class ObservedRaceRule implements FactListener {
     private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicInteger queued = new AtomicInteger();
     static final int MAX_QUEUED = 4096;
+    /**
+     * How long a drain waits before it compares: under load a wake-up of the guard's thread per transaction cost
+     * more than the comparisons (W2 on two cores); this way it wakes at most 50 times a second.
+     */
+    static final long DRAIN_DELAY_MS = 20;
 
     ObservedRaceRule(PatternMemory memory, Reporter reporter) {
         this.memory = memory;
         this.reporter = reporter;
-        this.window = new RaceWindow(reporter);
+        this.window = new RaceWindow(reporter, sites::flushedAtCommit);
     }
 
     @Override
@@ -141,7 +146,8 @@ final class ObservedRaceRule implements FactListener {
             return;
         }
         end(tx, event.type() == TransactionEvent.Type.COMMIT || event.type() == TransactionEvent.Type.IMPLICIT_COMMIT);
-        if (tx.overlapped && tx.size() > 0) {
+        // A transaction that wrote nothing is in no race (each needs both sides to write): nothing to hand over.
+        if (tx.overlapped && tx.wrote()) {
             if (queued.incrementAndGet() > MAX_QUEUED) {
                 queued.decrementAndGet();
                 return;
@@ -155,10 +161,15 @@ final class ObservedRaceRule implements FactListener {
 
     /**
      * On the guard's thread: compares every ended transaction queued so far. One drain at a time, started only
-     * when none runs, so that under load the application's threads hand transactions over without waking a
-     * thread each.
+     * when none runs, and only after {@link #DRAIN_DELAY_MS}, so that under load the application's threads hand
+     * transactions over without waking a thread each.
      */
     private void drain() {
+        try {
+            Thread.sleep(DRAIN_DELAY_MS); // gathers the transactions that end meanwhile: one wake-up for many
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         do {
             for (RaceWindow.Done d = ended.poll(); d != null; d = ended.poll()) {
                 queued.decrementAndGet();

@@ -102,8 +102,9 @@ final class ObservedTx {
         nWrites = 0;
     }
 
-    int size() {
-        return nReads + nWrites;
+    /** Whether it noted a write (an insert, also one that lost on a duplicate key, or an update). */
+    boolean wrote() {
+        return nWrites > 0;
     }
 
     private static Row slot(Row[] rows, int i) {

@@ -31,11 +31,18 @@ final class RaceWindow {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
     private final Reporter reporter;
+    private final java.util.function.Predicate<StackTraceElement> flushedAtCommit;
     private final Done[] ring = new Done[SIZE];
     private int next;
 
-    RaceWindow(Reporter reporter) {
+    RaceWindow(Reporter reporter, java.util.function.Predicate<StackTraceElement> flushedAtCommit) {
         this.reporter = reporter;
+        this.flushedAtCommit = flushedAtCommit;
+    }
+
+    /** A write's site as a finding names it: where the ORM flushed it at commit, said so. */
+    private String written(StackTraceElement site) {
+        return flushedAtCommit.test(site) ? site + " (written when its transaction committed)" : String.valueOf(site);
     }
 
     /** One noted row, frozen. */
@@ -134,10 +141,10 @@ final class RaceWindow {
                 Entry ub = writeOf(b, rb);
                 if (ub != null && intersects(ua.assigned, ub.assigned)) {
                     report("lost-update", a, ra, ua, b, rb, ub, common(ua.assigned, ub.assigned),
-                            "both read the row " + key(ra) + " without a lock, both wrote "
+                            () -> "both read the row " + key(ra) + " without a lock, both wrote "
                                     + String.join(", ", common(ua.assigned, ub.assigned)) + " of it, and both committed:"
                                     + " the first transaction's write is lost",
-                            "make the later write see the earlier one: @Version on the entity (optimistic locking, the"
+                            () -> "make the later write see the earlier one: @Version on the entity (optimistic locking, the"
                                     + " loser retries), or read the row with SELECT … FOR UPDATE (@Lock(PESSIMISTIC_WRITE))"
                                     + " in the transaction that writes it, or write relative values (c = c + ?)");
                     return;
@@ -176,10 +183,10 @@ final class RaceWindow {
                 if (ib != null && (b.committed || ib.duplicate)) {
                     duplicated.add(ca.table);
                     report("duplicate-insert", a, ca, ia, b, cb, ib, Arrays.asList(ca.cols),
-                            "both checked " + key(ca) + ", found nothing and inserted it"
+                            () -> "both checked " + key(ca) + ", found nothing and inserted it"
                                     + (ib.duplicate ? "; the second insert failed with a duplicate key, which is this"
                                     + " race, lost" : ", and both committed: the table has the key twice"),
-                            "add a UNIQUE index on (" + String.join(", ", ca.cols) + ") if there is none, insert first"
+                            () -> "add a UNIQUE index on (" + String.join(", ", ca.cols) + ") if there is none, insert first"
                                     + " and treat the duplicate-key error as \"already there\" (or INSERT … ON DUPLICATE"
                                     + " KEY UPDATE)");
                     return;
@@ -246,10 +253,10 @@ final class RaceWindow {
                 List<String> equal = ib == null ? null : equalColumns(ia, ib, ka.link);
                 if (equal != null) {
                     report("duplicate-child", a, ka.read, ia, b, kb.read, ib, equal,
-                            "both read the " + ka.table + " of " + key(ka.read) + ", then each"
+                            () -> "both read the " + ka.table + " of " + key(ka.read) + ", then each"
                                     + " inserted one with equal " + String.join(", ", equal) + ", and both committed: a check"
                                     + " done in the application over the children it loaded let both through",
-                            "lock the parent row while checking its children (SELECT … FOR UPDATE, or"
+                            () -> "lock the parent row while checking its children (SELECT … FOR UPDATE, or"
                                     + " @Lock(PESSIMISTIC_WRITE) on the parent's finder), or put a UNIQUE index on ("
                                     + ka.link + ", " + String.join(", ", equal) + ") and treat the duplicate-key error as"
                                     + " \"already there\", or @Version on the parent with an increment when a child is"
@@ -313,18 +320,21 @@ final class RaceWindow {
     }
 
     private void report(String race, Done a, Entry readA, Entry writeA, Done b, Entry readB, Entry writeB,
-                        List<String> columns, String what, String fix) {
+                        List<String> columns, java.util.function.Supplier<String> what,
+                        java.util.function.Supplier<String> fix) {
         // One place per pair of places: both transactions' sites, in a fixed order.
         List<Object> sa = Arrays.asList(readA.site, writeA.site);
         List<Object> sb = Arrays.asList(readB.site, writeB.site);
         Object place = String.valueOf(sa).compareTo(String.valueOf(sb)) <= 0
                 ? Arrays.asList(race, writeA.table, sa, sb) : Arrays.asList(race, writeA.table, sb, sa);
-        String message = "[observed-race] " + race + ": " + writeA.table + "(" + String.join(", ", columns) + "): two"
-                + " transactions that overlapped " + what + ". One (" + a.when() + ") read at " + readA.site
-                + " and wrote at " + writeA.site + "; the other (" + b.when() + ") read at " + readB.site + " and wrote at "
-                + writeB.site + ". This happened; it is not a pattern that could. Fix: " + fix + ".";
+        // Built only for a place's first occurrence: under load every further pair is only counted.
         reporter.occurred(RuleId.OBSERVED_RACE, place, () -> Findings.of(RuleId.OBSERVED_RACE, Finding.Level.ERROR,
-                message, writeA.table.toString(), columns, readB.site, writeB.site, null, writeB.sql, readB.sql),
+                "[observed-race] " + race + ": " + writeA.table + "(" + String.join(", ", columns) + "): two"
+                        + " transactions that overlapped " + what.get() + ". One (" + a.when() + ") read at " + readA.site
+                        + " and wrote at " + written(writeA.site) + "; the other (" + b.when() + ") read at "
+                        + readB.site + " and wrote at " + written(writeB.site) + ". This happened; it is not a pattern"
+                        + " that could. Fix: " + fix.get() + ".",
+                writeA.table.toString(), columns, readB.site, writeB.site, null, writeB.sql, readB.sql),
                 b.thread, b.endMillis);
     }
 }
