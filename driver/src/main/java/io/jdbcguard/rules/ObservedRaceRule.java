@@ -36,9 +36,14 @@ final class ObservedRaceRule implements FactListener {
     private final LockingSites sites = new LockingSites();
     private final Reporter reporter;
     private final RaceWindow window;
-    /** Transactions being noted now, across threads; and how many have started, ever. */
-    private final AtomicInteger open = new AtomicInteger();
-    private final AtomicLong starts = new AtomicLong();
+    /**
+     * How many transactions have started, ever (high bits), and how many are being noted now (low
+     * {@link #OPEN_BITS} bits), in one atomic: read apart, a transaction that started at the same moment as
+     * another could see neither the other open nor a start after its own, and the pair went uncompared.
+     */
+    private final AtomicLong state = new AtomicLong();
+    private static final int OPEN_BITS = 24;
+    private static final long OPEN_MASK = (1L << OPEN_BITS) - 1;
     /**
      * Ended transactions that overlapped another, waiting for the guard's thread; past {@link #MAX_QUEUED} (the
      * guard's thread cannot keep up) new ones are dropped, not compared.
@@ -129,10 +134,9 @@ final class ObservedRaceRule implements FactListener {
             if (tx.open) {
                 end(tx, false); // its end went unseen (another connection's transaction began on this thread)
             }
-            long seq = starts.incrementAndGet();
-            boolean others = open.incrementAndGet() > 1;
-            tx.start(conn, f.transactionId(), seq, others, f.endNanos(), Thread.currentThread().getName(),
-                    f.connection().config().logValues());
+            long now = state.addAndGet((1L << OPEN_BITS) + 1);
+            tx.start(conn, f.transactionId(), now >>> OPEN_BITS, (now & OPEN_MASK) > 1, f.endNanos(),
+                    Thread.currentThread().getName(), f.connection().config().logValues());
         }
         return tx;
     }
@@ -187,7 +191,7 @@ final class ObservedRaceRule implements FactListener {
     private void end(ObservedTx tx, boolean committed) {
         tx.open = false;
         tx.committed = committed;
-        tx.overlapped = tx.othersAtStart || starts.get() != tx.startSeq;
-        open.decrementAndGet();
+        long now = state.getAndDecrement();
+        tx.overlapped = tx.othersAtStart || now >>> OPEN_BITS != tx.startSeq || (now & OPEN_MASK) > 1;
     }
 }
