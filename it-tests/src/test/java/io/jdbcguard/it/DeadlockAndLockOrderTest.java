@@ -149,13 +149,21 @@ class DeadlockAndLockOrderTest {
 
     /** Both at once: each holds its first lock before either asks for its second. */
     private static int[] atOnce(Unit first, Unit second, int rounds) throws Exception {
+        return atOnce(first, second, rounds, 2_000);
+    }
+
+    /**
+     * {@code latchMs}: how long the first to hold its lock waits for the other: long where the test counts on a
+     * deadlock (a slow connection must not let one pass alone), short where the other waits for a lock instead.
+     */
+    private static int[] atOnce(Unit first, Unit second, int rounds, long latchMs) throws Exception {
         AtomicInteger deadlocks = new AtomicInteger();
         AtomicInteger committed = new AtomicInteger();
         for (int r = 0; r < rounds; r++) {
             CountDownLatch bothHoldOne = new CountDownLatch(2);
             Step between = () -> {
                 bothHoldOne.countDown();
-                bothHoldOne.await(100, TimeUnit.MILLISECONDS); // where the second waits for a lock: go on
+                bothHoldOne.await(latchMs, TimeUnit.MILLISECONDS);
             };
             Concurrently.run(2, t -> run(true, t == 0 ? first : second, between, deadlocks, committed));
         }
@@ -210,7 +218,7 @@ class DeadlockAndLockOrderTest {
         guard.close();
         guard = new Guard();
         assertThat(findings(() -> after[0] = atOnce(DeadlockAndLockOrderTest::ship,
-                DeadlockAndLockOrderTest::restockInOrder, 8))).isEmpty();
+                DeadlockAndLockOrderTest::restockInOrder, 8, 100))).isEmpty();
         assertThat(after[0]).containsExactly(0, 16);
     }
 
