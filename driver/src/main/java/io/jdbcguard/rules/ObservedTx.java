@@ -124,7 +124,7 @@ final class ObservedTx {
         Row r = slot(reads, nReads++);
         r.clear(s.table(), f.endNanos(), site, Patterns.sqlText(f));
         for (Structure.Equality e : s.keyEqualities()) {
-            r.put(e.column(), hash(f.slotValue(e.slot())));
+            r.put(e.column(), keyHash(f.slotValue(e.slot())));
         }
         r.found = f.outcome().rowFound();
         r.collections = s.collections().isEmpty() ? null : s.collections();
@@ -135,8 +135,8 @@ final class ObservedTx {
 
     void insert(ExecutionFact f, Structure s, boolean duplicate, StackTraceElement site) {
         lastNanos = Math.max(lastNanos, f.endNanos());
-        if (nWrites == ROWS) {
-            return;
+        if (nWrites == ROWS || !f.paramsKnown()) {
+            return; // values not kept: a NULL would stand for every unknown one, and unknown rows look alike
         }
         Row r = slot(writes, nWrites++);
         r.clear(s.table(), f.endNanos(), site, Patterns.sqlText(f));
@@ -172,7 +172,7 @@ final class ObservedTx {
         Row r = slot(writes, nWrites++);
         r.clear(s.table(), f.endNanos(), site, Patterns.sqlText(f));
         for (Structure.Equality e : s.keyEqualities()) {
-            r.put(e.column(), hash(f.slotValue(e.slot())));
+            r.put(e.column(), keyHash(f.slotValue(e.slot())));
         }
         for (Structure.Assignment a : set) {
             if (!a.selfReferencing() && r.nAssigned < Row.COLUMNS) {
@@ -187,16 +187,21 @@ final class ObservedTx {
         }
     }
 
-    /** Mixed into a NULL's hash, which must equal no other. */
+    /** An inserted NULL's hash. */
     private static final long EXPRESSION = 0x7f4a_7c15_9e37_79b9L;
 
     /**
      * A value's hash, the same for the same value however it was bound: an integral number (Long 7, Integer 7,
-     * BigDecimal 7.0, the string "7") hashes alike; SQL NULL equals nothing.
+     * BigDecimal 7.0, the string "7") hashes alike.
      */
+    /** A key value's hash: as {@link #hash}, but a NULL key matches no row, so its hash equals no other. */
+    static long keyHash(Object v) {
+        return v == null ? EXPRESSION ^ System.nanoTime() : hash(v);
+    }
+
     static long hash(Object v) {
         if (v == null) {
-            return EXPRESSION ^ System.nanoTime(); // SQL NULL equals nothing, not even NULL
+            return EXPRESSION; // two children both left NULL in a column are alike in it
         }
         if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
             return mix(((Number) v).longValue());

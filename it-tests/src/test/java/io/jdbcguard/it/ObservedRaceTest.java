@@ -237,6 +237,32 @@ class ObservedRaceTest {
         assertThat(f.message()).contains("both read the or_pet of or_owner(id = ?)", "lock the parent row");
     }
 
+    /** Children alike in a column both left NULL are alike in it (a pet without a type, twice). */
+    @Test
+    void childrenBothLeftNullInAColumnAreStillEqual() throws Exception {
+        Map<String, Long> found = eightAtOnce((c, t, afterRead) -> {
+            List<String> names = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(OWNER_WITH_PETS)) {
+                ps.setLong(1, 2);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        names.add(rs.getString(4));
+                    }
+                }
+            }
+            afterRead.await(10, TimeUnit.SECONDS);
+            if (!names.contains("Kit")) {
+                try (PreparedStatement ps = c.prepareStatement(INSERT_PET)) {
+                    ps.setLong(1, 2);
+                    ps.setString(2, "Kit");
+                    ps.setNull(3, java.sql.Types.INTEGER);
+                    ps.executeUpdate();
+                }
+            }
+        });
+        assertThat(found).isEqualTo(Map.of("observed-race", (long) PAIRS));
+    }
+
     @Test
     void theSameInMyBatisShapedSql() throws Exception {
         Map<String, Long> found = eightAtOnce((c, t, afterRead) ->
