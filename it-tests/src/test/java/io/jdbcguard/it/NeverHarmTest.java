@@ -141,6 +141,37 @@ class NeverHarmTest {
         assertThat(seen.get(4)).isEqualTo("1");
     }
 
+    /**
+     * Issues 23 and 24's paths, straight and through the guard alike: a locking read closed unread (now reported
+     * at close), statements the lock rules and the observed races note (an unindexed locking UPDATE, two tables in
+     * a transaction, a read then a write by key, an insert of an equal row), a failed statement, a rollback.
+     */
+    @Test
+    void theLockRulesAndTheObservedRacesChangeNothing() throws Exception {
+        sameBothWays((c, o) -> {
+            try (Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                o.step(() -> {
+                    st.executeQuery("SELECT id FROM nh_u WHERE email = 'victim' FOR UPDATE").close(); // rows unread
+                    return "closed";
+                });
+                o.step(() -> st.executeUpdate("UPDATE nh_u SET email = 'v1' WHERE email = 'victim'"));
+                o.step(() -> {
+                    try (ResultSet rs = st.executeQuery("SELECT email FROM nh_u WHERE id = 2")) {
+                        return rs.next() ? rs.getString(1) : null;
+                    }
+                });
+                o.step(() -> st.executeUpdate("UPDATE nh_u SET email = 'v2' WHERE id = 2"));
+                o.step(() -> st.executeUpdate("INSERT INTO nh_u (email) VALUES ('v3')"));
+                o.step(() -> st.executeUpdate("INSERT INTO nh_u (email) VALUES ('v3')")); // 1062, as the driver throws it
+                c.commit();
+                o.step(() -> st.executeUpdate("DELETE FROM nh_u WHERE email = 'v3'"));
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
     @Test
     void aBatchOfReadsLeavesNothingForTheNextStatement() throws Exception {
         // Issue 9, item 1: a batch of a prepared SELECT followed by execute("DELETE …") gave 1064.
