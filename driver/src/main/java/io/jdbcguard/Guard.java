@@ -34,7 +34,7 @@ public final class Guard implements AutoCloseable {
     public Connection connect(String url, Properties info) throws SQLException {
         if (!io.jdbcguard.internal.GuardUrl.accepts(url)) {
             throw new SQLException("jdbc-guard: not a jdbc:guard: URL: " + io.jdbcguard.internal.GuardUrl.mask(url),
-                    io.jdbcguard.internal.Vendor.SQLSTATE_CONNECT);
+                    io.jdbcguard.internal.SqlStates.SQLSTATE_CONNECT);
         }
         return core.connect(url, info == null ? new Properties() : info);
     }

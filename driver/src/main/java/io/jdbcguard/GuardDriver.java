@@ -24,7 +24,7 @@ import java.util.logging.Logger;
 public final class GuardDriver implements Driver {
 
     /** SQLState when no real driver accepts the URL (a connection could not be established). */
-    public static final String NO_DRIVER_SQLSTATE = io.jdbcguard.internal.Vendor.SQLSTATE_CONNECT;
+    public static final String NO_DRIVER_SQLSTATE = io.jdbcguard.internal.SqlStates.SQLSTATE_CONNECT;
 
     private static final GuardDriver INSTANCE = new GuardDriver(new GuardCore(true));
 

@@ -1,5 +1,8 @@
 package io.jdbcguard;
 
+import io.jdbcguard.dialect.Dialect;
+import io.jdbcguard.dialect.Dialects;
+
 import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
 import java.time.Duration;
@@ -45,21 +48,6 @@ public final class RetryPolicy {
     private final Predicate<SQLException> retryOn;
     private final boolean lockWaitTimeouts;
 
-    /** Duplicate key: MySQL/MariaDB 1062. */
-    private static final int DUPLICATE_KEY = 1062;
-    /** PostgreSQL's unique violation. */
-    private static final String UNIQUE_VIOLATION = "23505";
-    /** Lock-wait timeout, MySQL/MariaDB: retried only when opted in. */
-    static final int LOCK_WAIT_TIMEOUT = 1205;
-    /**
-     * Vendor codes of failures whose transaction the server rolled back: MySQL/MariaDB/Galera deadlock (1213),
-     * snapshot conflict (1020), Group Replication rollback at commit (3101), TiDB write conflicts (9007, 8002,
-     * 8005).
-     */
-    private static final int[] ROLLED_BACK_CODES = {1213, 1020, 3101, 9007, 8002, 8005};
-    /** SQLStates of the same: serialization failure, PostgreSQL's deadlock. */
-    private static final String[] ROLLED_BACK_STATES = {"40001", "40P01"};
-
     private RetryPolicy(Builder b) {
         this.maxAttempts = b.maxAttempts;
         this.initialDelay = b.initialDelay;
@@ -84,17 +72,21 @@ public final class RetryPolicy {
 
     /** Whether this failure is worth another attempt in a fresh transaction. */
     public boolean isRetryable(SQLException e) {
-        return retryOn.test(e) || lockWaitTimeouts && any(e, s -> s.getErrorCode() == LOCK_WAIT_TIMEOUT);
+        return retryOn.test(e) || lockWaitTimeouts && any(e, RetryPolicy::lockWaitTimeout);
     }
 
     /** The default classification (see the class comment), without lock-wait timeouts. */
     public static boolean isTransient(SQLException e) {
         return any(e, s -> {
-            int code = s.getErrorCode();
-            if (code == LOCK_WAIT_TIMEOUT) {
+            if (lockWaitTimeout(s)) {
                 return false; // Connector/J throws it as a SQLTransactionRollbackException: opt-in all the same
             }
-            return code == DUPLICATE_KEY || UNIQUE_VIOLATION.equals(s.getSQLState()) || rolledBack(s);
+            for (Dialect d : Dialects.all()) {
+                if (d.duplicateKey(s.getErrorCode(), s.getSQLState())) {
+                    return true;
+                }
+            }
+            return rolledBack(s);
         });
     }
 
@@ -104,19 +96,23 @@ public final class RetryPolicy {
      * (a lost connection above all) leaves the outcome unknown.
      */
     static boolean rolledBackAtCommit(SQLException e) {
-        return any(e, s -> s.getErrorCode() != LOCK_WAIT_TIMEOUT && rolledBack(s));
+        return any(e, s -> !lockWaitTimeout(s) && rolledBack(s));
     }
 
-    private static boolean rolledBack(SQLException s) {
-        int code = s.getErrorCode();
-        for (int c : ROLLED_BACK_CODES) {
-            if (code == c) {
+    /** A lock-wait timeout (MySQL/MariaDB 1205, PostgreSQL's lock_not_available), in any database's words. */
+    private static boolean lockWaitTimeout(SQLException s) {
+        for (Dialect d : Dialects.all()) {
+            if (d.lockWaitTimeout(s.getErrorCode(), s.getSQLState())) {
                 return true;
             }
         }
-        String state = s.getSQLState();
-        for (String r : ROLLED_BACK_STATES) {
-            if (r.equals(state)) {
+        return false;
+    }
+
+    /** Whether the server rolled the failure's transaction back, in any database's words. */
+    private static boolean rolledBack(SQLException s) {
+        for (Dialect d : Dialects.all()) {
+            if (d.rolledBackWholeTransaction(s.getErrorCode(), s.getSQLState())) {
                 return true;
             }
         }

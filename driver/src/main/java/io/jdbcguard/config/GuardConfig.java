@@ -24,7 +24,7 @@ public final class GuardConfig {
     public static final String FILE_NAME = "jdbc-guard.properties";
 
     /** SQLState of a configuration error. */
-    public static final String CONFIG_SQLSTATE = io.jdbcguard.internal.Vendor.SQLSTATE_CONNECT;
+    public static final String CONFIG_SQLSTATE = io.jdbcguard.internal.SqlStates.SQLSTATE_CONNECT;
 
     private static final GuardConfig DEFAULTS = new GuardConfig(new Object[Setting.ALL.size()]);
 

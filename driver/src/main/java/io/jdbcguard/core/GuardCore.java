@@ -11,7 +11,7 @@ import io.jdbcguard.fact.ServerFacts;
 import io.jdbcguard.internal.Counters;
 import io.jdbcguard.internal.GuardThreads;
 import io.jdbcguard.internal.GuardUrl;
-import io.jdbcguard.internal.Vendor;
+import io.jdbcguard.internal.SqlStates;
 import io.jdbcguard.jdbc.GuardConnection;
 import io.jdbcguard.rules.GuardRules;
 import io.jdbcguard.rules.Reporter;
@@ -147,7 +147,7 @@ public final class GuardCore implements AutoCloseable {
         Connection connection = real.connect(parsed.realUrl(), realProps);
         if (connection == null) {
             throw new SQLException("jdbc-guard: the driver " + real.getClass().getName() + " returned no connection for "
-                    + GuardUrl.mask(parsed.realUrl()), Vendor.SQLSTATE_CONNECT);
+                    + GuardUrl.mask(parsed.realUrl()), SqlStates.SQLSTATE_CONNECT);
         }
         return guard(connection, real, parsed.realUrl(), realProps, config);
     }
@@ -308,7 +308,7 @@ public final class GuardCore implements AutoCloseable {
         }
         throw new SQLException("jdbc-guard: no JDBC driver accepts " + GuardUrl.mask(realUrl)
                 + "; is the real driver's jar (e.g. com.mysql:mysql-connector-j) on the classpath? Registered drivers: "
-                + (registered.isEmpty() ? "none" : String.join(", ", registered)), Vendor.SQLSTATE_CONNECT);
+                + (registered.isEmpty() ? "none" : String.join(", ", registered)), SqlStates.SQLSTATE_CONNECT);
     }
 
     /** Whether the MBean is registered now. */

@@ -76,6 +76,11 @@ public final class ConnectionInfo {
         return dataSource.config();
     }
 
+    /** The database this connection talks to. */
+    public io.jdbcguard.dialect.Dialect dialect() {
+        return dataSource.dialect();
+    }
+
     /** The connection's current schema (database), or {@code null} if unknown. */
     public String currentSchema() {
         try {
@@ -111,6 +116,8 @@ public final class ConnectionInfo {
         private final java.util.function.Consumer<java.util.Properties> credentials;
 
         private final GuardRuntime runtime;
+        /** The database behind this data source, known once its first connection opened. */
+        private volatile io.jdbcguard.dialect.Dialect dialect;
 
         /** A data source of a wrapped {@code DataSource}: its own connections come from it. */
         public DataSourceInfo(GuardRuntime runtime, String maskedUrl, GuardConfig config, MetadataConnections metadata) {
@@ -144,6 +151,30 @@ public final class ConnectionInfo {
         /** The guard this data source belongs to: its bus, counters, threads. */
         public GuardRuntime runtime() {
             return runtime;
+        }
+
+        /**
+         * The dialect of this data source, chosen from the metadata of its first connection (a local call of
+         * the driver's); the fallback where that could not be read.
+         */
+        public io.jdbcguard.dialect.Dialect dialectOf(Connection first) {
+            io.jdbcguard.dialect.Dialect d = dialect;
+            if (d == null) {
+                try {
+                    d = io.jdbcguard.dialect.Dialects.of(first.getMetaData());
+                } catch (Throwable t) {
+                    io.jdbcguard.internal.InternalErrors.record("reading the server's product", t);
+                    d = io.jdbcguard.dialect.Dialects.fallback();
+                }
+                dialect = d;
+            }
+            return d;
+        }
+
+        /** The dialect of this data source ({@link #dialectOf}), or the fallback before its first connection. */
+        public io.jdbcguard.dialect.Dialect dialect() {
+            io.jdbcguard.dialect.Dialect d = dialect;
+            return d != null ? d : io.jdbcguard.dialect.Dialects.fallback();
         }
 
         /** What the guard reads of this data source's server on its own connection. */

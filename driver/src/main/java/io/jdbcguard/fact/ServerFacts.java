@@ -1,12 +1,9 @@
 package io.jdbcguard.fact;
 
+import io.jdbcguard.dialect.ServerDefaults;
 import io.jdbcguard.internal.GuardThreads;
 import io.jdbcguard.internal.InternalErrors;
-import io.jdbcguard.sql.Isolation;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -18,15 +15,11 @@ import java.util.regex.Pattern;
 
 /**
  * What the guard reads of a server, once per server and user, on a connection of its own (never the
- * application's): product and version, default isolation and autocommit, {@code innodb_snapshot_isolation}.
+ * application's): what its dialect reads ({@link io.jdbcguard.dialect.Dialect#readDefaults}).
  * The read starts in the background when the first connection to the server opens; data sources that
  * differ only in other properties share it (one read, one summary line).
  */
 public final class ServerFacts {
-
-    /** What was read. {@code snapshotIsolation} is {@code ON}, {@code OFF} or {@code not present}. */
-    public record Facts(String product, Isolation defaultIsolation, boolean autocommit, String snapshotIsolation) {
-    }
 
     /** One guard's servers: the least recently used beyond {@link #MAX_SERVERS} expire. */
     public static final class Registry {
@@ -54,7 +47,7 @@ public final class ServerFacts {
     }
     private static final Pattern SNAPSHOT_VARIABLE = Pattern.compile("(?i)innodb_snapshot_isolation\\s*=\\s*'?(\\w+)");
 
-    private final CompletableFuture<Facts> facts = new CompletableFuture<>();
+    private final CompletableFuture<ServerDefaults> facts = new CompletableFuture<>();
     private final GuardThreads threads;
     /** The data source whose connection the read uses: the latest one to reach the server. */
     private volatile ConnectionInfo.DataSourceInfo source;
@@ -90,7 +83,7 @@ public final class ServerFacts {
     }
 
     /** Runs the action with the facts once they are read (on a guard thread; not if the read failed). */
-    public void whenRead(Consumer<Facts> action) {
+    public void whenRead(Consumer<ServerDefaults> action) {
         start();
         facts.thenAccept(f -> {
             if (f != null) {
@@ -119,40 +112,23 @@ public final class ServerFacts {
         }
         start();
         try {
-            Facts f = facts.get(waitMs, TimeUnit.MILLISECONDS);
+            ServerDefaults f = facts.get(waitMs, TimeUnit.MILLISECONDS);
             return f == null ? null : "ON".equals(f.snapshotIsolation());
         } catch (Exception e) {
             return null;
         }
     }
 
-    private Facts read() {
+    /** The server's {@code sql_mode} if it has been read (never waits), else {@code null}. */
+    public String modesIfKnown() {
+        ServerDefaults f = facts.getNow(null);
+        return f == null ? null : f.modes();
+    }
+
+    private ServerDefaults read() {
         ConnectionInfo.DataSourceInfo ds = source;
-        try (Connection conn = ds.openOwn(); Statement st = conn.createStatement()) {
-            String product = io.jdbcguard.internal.Vendor.product(conn.getMetaData().getDatabaseProductName(),
-                    conn.getMetaData().getDatabaseProductVersion());
-            String isoText;
-            boolean autocommit;
-            try (ResultSet rs = st.executeQuery("SELECT @@global.transaction_isolation, @@global.autocommit")) {
-                rs.next();
-                isoText = rs.getString(1);
-                autocommit = rs.getInt(2) != 0;
-            } catch (SQLException e) {
-                // MariaDB 10.11 knows only tx_isolation.
-                try (ResultSet rs = st.executeQuery("SELECT @@global.tx_isolation, @@global.autocommit")) {
-                    rs.next();
-                    isoText = rs.getString(1);
-                    autocommit = rs.getInt(2) != 0;
-                }
-            }
-            String snapshot;
-            try (ResultSet rs = st.executeQuery("SELECT @@innodb_snapshot_isolation")) {
-                rs.next();
-                snapshot = rs.getInt(1) != 0 ? "ON" : "OFF";
-            } catch (SQLException e) {
-                snapshot = "not present";
-            }
-            return new Facts(product, Isolation.parse(isoText), autocommit, snapshot);
+        try (Connection conn = ds.openOwn()) {
+            return ds.dialect().readDefaults(conn);
         } catch (Throwable t) {
             InternalErrors.record("reading the server's defaults for " + ds.maskedUrl(), t);
             return null;

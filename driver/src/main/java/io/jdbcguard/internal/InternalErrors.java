@@ -28,7 +28,7 @@ public final class InternalErrors {
      * @param where the guard's step that failed, e.g. {@code "analysis of executeQuery"}
      */
     public static void record(String where, Throwable t) {
-        if (Vendor.connectionFailure(t)) {
+        if (SqlStates.connectionFailure(t)) {
             // The application's connection failed (killed, closed, network): its own statement reports
             // that; it is no failure of the guard's.
             CONNECTION_FAILURES.increment();

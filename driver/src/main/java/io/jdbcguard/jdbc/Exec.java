@@ -19,12 +19,12 @@ final class Exec {
     }
 
     /** The shape of a text, or {@code null} if the guard failed on it (fail-open). */
-    static SqlShape shapeOf(String sql) {
+    static SqlShape shapeOf(String sql, io.jdbcguard.sql.Syntax syntax) {
         if (sql == null) {
             return null;
         }
         try {
-            return io.jdbcguard.sql.SqlShapes.of(sql);
+            return io.jdbcguard.sql.SqlShapes.of(sql, syntax);
         } catch (Throwable t) {
             InternalErrors.record("classifying a statement", t);
             return null;

@@ -1,6 +1,7 @@
 package io.jdbcguard.jdbc;
 
 import io.jdbcguard.UnsafePatternException;
+import io.jdbcguard.dialect.Dialect;
 import io.jdbcguard.fact.ConnectionInfo;
 import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.fact.FactBus;
@@ -9,6 +10,7 @@ import io.jdbcguard.internal.InternalErrors;
 import io.jdbcguard.sql.Isolation;
 import io.jdbcguard.sql.SqlShape;
 import io.jdbcguard.sql.StatementKind;
+import io.jdbcguard.sql.Syntax;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -43,7 +45,10 @@ public final class GuardConnection extends ForwardingConnection {
     private final io.jdbcguard.internal.Counters counters;
     private final TransactionTracker tx;
     private boolean closed;
-    private final String sharedLockClause;
+    /** The data source's database, chosen when its first connection opened. */
+    private final Dialect dialect;
+    /** How this session's texts are read: the dialect's, changed by the session's own {@code SET sql_mode}. */
+    private volatile Syntax syntax;
 
     /**
      * Wraps a connection just opened. What the guard needs of the session (autocommit, isolation, the
@@ -55,10 +60,9 @@ public final class GuardConnection extends ForwardingConnection {
         this.bus = dataSource.runtime().bus();
         this.counters = dataSource.runtime().counters();
         this.interest = new ListenerInterest(bus, dataSource.config());
-        this.info = new ConnectionInfo(IDS.incrementAndGet(), dataSource, () -> {
-            String catalog = delegate.getCatalog();
-            return catalog != null ? catalog : delegate.getSchema();
-        }, new Session());
+        this.dialect = dataSource.dialectOf(delegate);
+        this.info = new ConnectionInfo(IDS.incrementAndGet(), dataSource, () -> dialect.currentSchema(delegate),
+                new Session());
         boolean ac = true;
         try {
             ac = delegate.getAutoCommit();
@@ -71,28 +75,24 @@ public final class GuardConnection extends ForwardingConnection {
         } catch (Throwable t) {
             InternalErrors.record("reading the isolation of a new connection", t);
         }
-        this.tx = new TransactionTracker(ac, iso, (id, type) -> {
+        this.tx = new TransactionTracker(dialect, ac, iso, (id, type) -> {
             if (bus.readsTransactionEnds()) {
                 bus.transactionEnded(new TransactionEvent(info, id, type, System.nanoTime(), Thread.currentThread()));
             }
         });
-        this.sharedLockClause = sharedLockClause(delegate);
         dataSource.serverFacts().start();
+        this.syntax = dialect.sessionSyntax(dataSource.serverFacts().modesIfKnown(), dataSource.sessionVariables());
         bus.connectionOpened(info);
     }
 
-    /** {@code LOCK IN SHARE MODE} (MariaDB, MySQL 5.7) or {@code FOR SHARE} (MySQL 8), from the driver's cached metadata. */
-    private static String sharedLockClause(Connection delegate) {
-        try {
-            DatabaseMetaData md = delegate.getMetaData();
-            if (!md.getDatabaseProductVersion().toLowerCase(java.util.Locale.ROOT).contains("mariadb")
-                    && md.getDatabaseMajorVersion() >= 8) {
-                return "FOR SHARE";
-            }
-        } catch (Throwable t) {
-            InternalErrors.record("reading the server's product", t);
-        }
-        return "LOCK IN SHARE MODE";
+    /** The shape of a text as this session reads it, or {@code null} if the guard failed on it (fail-open). */
+    SqlShape shapeOf(String sql) {
+        return Exec.shapeOf(sql, syntax);
+    }
+
+    /** The database this connection talks to. */
+    Dialect dialect() {
+        return dialect;
     }
 
     /** The facts' name for this connection. */
@@ -168,7 +168,7 @@ public final class GuardConnection extends ForwardingConnection {
     private final class Session implements ConnectionInfo.ServerSession {
         @Override
         public String sharedLockClause() {
-            return sharedLockClause;
+            return dialect.sharedLockClause();
         }
 
         @Override
@@ -194,6 +194,9 @@ public final class GuardConnection extends ForwardingConnection {
                 }
                 if (shape.kind() == StatementKind.UNLOCK_TABLES || shape.releasesNamedLock()) {
                     info.sessionLocked(false);
+                }
+                if (shape.kind() == StatementKind.SET) {
+                    syntax = dialect.syntaxAfter(shape.set(), syntax);
                 }
             }
         } catch (Throwable t) {
@@ -222,54 +225,54 @@ public final class GuardConnection extends ForwardingConnection {
 
     @Override
     public PreparedStatement prepareStatement(String sql) throws SQLException {
-        return new GuardPreparedStatement(this, delegate.prepareStatement(sql), sql, Exec.shapeOf(sql));
+        return new GuardPreparedStatement(this, delegate.prepareStatement(sql), sql, shapeOf(sql));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency)
             throws SQLException {
         return new GuardPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency),
-                sql, Exec.shapeOf(sql));
+                sql, shapeOf(sql));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency,
                                               int resultSetHoldability) throws SQLException {
         return new GuardPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency,
-                resultSetHoldability), sql, Exec.shapeOf(sql));
+                resultSetHoldability), sql, shapeOf(sql));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
-        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, autoGeneratedKeys), sql, Exec.shapeOf(sql));
+        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, autoGeneratedKeys), sql, shapeOf(sql));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
-        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, columnIndexes), sql, Exec.shapeOf(sql));
+        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, columnIndexes), sql, shapeOf(sql));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
-        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, columnNames), sql, Exec.shapeOf(sql));
+        return new GuardPreparedStatement(this, delegate.prepareStatement(sql, columnNames), sql, shapeOf(sql));
     }
 
     @Override
     public CallableStatement prepareCall(String sql) throws SQLException {
-        return new GuardCallableStatement(this, delegate.prepareCall(sql), sql, Exec.shapeOf(sql));
+        return new GuardCallableStatement(this, delegate.prepareCall(sql), sql, shapeOf(sql));
     }
 
     @Override
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
         return new GuardCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency), sql,
-                Exec.shapeOf(sql));
+                shapeOf(sql));
     }
 
     @Override
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency,
                                          int resultSetHoldability) throws SQLException {
         return new GuardCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency,
-                resultSetHoldability), sql, Exec.shapeOf(sql));
+                resultSetHoldability), sql, shapeOf(sql));
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.jdbcguard.jdbc;
 import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.fact.Outcome;
 import io.jdbcguard.internal.InternalErrors;
-import io.jdbcguard.internal.Vendor;
 import io.jdbcguard.sql.SqlShape;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
@@ -69,7 +68,7 @@ public class GuardStatement extends ForwardingStatement {
             try {
                 e.addSuppressed(new SQLException("jdbc-guard ran this read as a shared-lock read (fresh read after"
                         + " a duplicate key, guard.recovery=fresh-read): " + rewritten
-                        + (e.getErrorCode() == Vendor.ER_LOCK_DEADLOCK || e.getErrorCode() == Vendor.ER_CHECKREAD
+                        + (connection.dialect().rolledBackWholeTransaction(e.getErrorCode(), e.getSQLState())
                         ? "; the server rolled back the whole transaction" : ""), e.getSQLState(), e.getErrorCode()));
             } catch (Throwable t) {
                 InternalErrors.record("explaining a failed rewritten read", t);
@@ -189,7 +188,7 @@ public class GuardStatement extends ForwardingStatement {
 
     @Override
     public ResultSet executeQuery(String sql) throws SQLException {
-        SqlShape shape = Exec.shapeOf(sql);
+        SqlShape shape = connection.shapeOf(sql);
         String rewritten = connection.decide(sql, shape, null, -1);
         ExecutionFact exec = connection.record(sql, shape, null);
         ResultSet rs;
@@ -218,7 +217,7 @@ public class GuardStatement extends ForwardingStatement {
      * update calls refuse) is dropped with this execution.
      */
     private long update(String sql, UpdateCall call) throws SQLException {
-        SqlShape shape = Exec.shapeOf(sql);
+        SqlShape shape = connection.shapeOf(sql);
         connection.decide(sql, shape, null, -1);
         ExecutionFact exec = connection.record(sql, shape, null);
         long n;
@@ -232,7 +231,7 @@ public class GuardStatement extends ForwardingStatement {
     }
 
     private boolean execute(String sql, ExecuteCall call) throws SQLException {
-        SqlShape shape = Exec.shapeOf(sql);
+        SqlShape shape = connection.shapeOf(sql);
         String rewritten = connection.decide(sql, shape, null, -1);
         ExecutionFact exec = connection.record(sql, shape, null);
         boolean r;
@@ -335,7 +334,7 @@ public class GuardStatement extends ForwardingStatement {
         if (texts != null) {
             for (int i = 0; i < texts.size(); i++) {
                 // A batch runs its entries as written; only strict mode's refusal applies.
-                connection.decide(texts.get(i), Exec.shapeOf(texts.get(i)), null, i);
+                connection.decide(texts.get(i), connection.shapeOf(texts.get(i)), null, i);
             }
         }
     }
@@ -384,7 +383,7 @@ public class GuardStatement extends ForwardingStatement {
         }
         for (int i = 0; i < texts.size(); i++) {
             String sql = texts.get(i);
-            SqlShape shape = Exec.shapeOf(sql);
+            SqlShape shape = connection.shapeOf(sql);
             ExecutionFact entry = connection.recordEntry(sql, shape, null, i);
             Exec.publishBatchEntry(connection.bus, entry, i, counts, failure);
             connection.after(shape, counts != null && i < counts.length ? null : failure);

@@ -1,7 +1,7 @@
 package io.jdbcguard.jdbc;
 
 import io.jdbcguard.fact.TransactionEvent;
-import io.jdbcguard.internal.Vendor;
+import io.jdbcguard.dialect.Dialect;
 import io.jdbcguard.sql.Isolation;
 import io.jdbcguard.sql.SetInfo;
 import io.jdbcguard.sql.SqlShape;
@@ -32,7 +32,11 @@ final class TransactionTracker {
     /** Set through the guard; {@code null}: the server's default. */
     private Boolean sessionSnapshotIsolation;
 
-    TransactionTracker(boolean autoCommit, Isolation sessionIsolation, EndListener onEnd) {
+    /** Which failures end the transaction on the server. */
+    private final Dialect dialect;
+
+    TransactionTracker(Dialect dialect, boolean autoCommit, Isolation sessionIsolation, EndListener onEnd) {
+        this.dialect = dialect;
         this.autoCommit = autoCommit;
         this.sessionIsolation = sessionIsolation;
         this.onEnd = onEnd;
@@ -66,7 +70,7 @@ final class TransactionTracker {
             return;
         }
         if (failure != null) {
-            if (failure.getErrorCode() == Vendor.ER_LOCK_DEADLOCK && inTransaction()) {
+            if (dialect.endsTransaction(failure.getErrorCode(), failure.getSQLState()) && inTransaction()) {
                 end(TransactionEvent.Type.ROLLBACK);
             } else {
                 nextIfOutside();

@@ -171,9 +171,8 @@ final class CheckThenInsertRule extends CompletingRule {
      * locks no gap. (In the INSERT's transaction at REPEATABLE READ it is {@code gap-lock-insert}'s.)
      */
     static boolean lockedNothing(ThreadMemory.Opener o, ExecutionFact w) {
-        Isolation iso = w.isolation();
         return !"in the same transaction".equals(Patterns.relation(o, w))
-                || iso == Isolation.READ_COMMITTED || iso == Isolation.READ_UNCOMMITTED;
+                || !w.connection().dialect().lockingReadLocksGap(w.isolation());
     }
 
     /**
@@ -250,41 +249,31 @@ final class CheckThenInsertRule extends CompletingRule {
         boolean jpa = Patterns.fromJpa(o.fact) || Patterns.fromJpa(w);
         String message;
         Finding.Level level;
+        io.jdbcguard.dialect.Dialect dialect = w.connection().dialect();
         if (Boolean.FALSE.equals(unique)) {
             level = Finding.Level.ERROR;
             message = head + ", and with no unique index on (" + cols + ") the table silently gains duplicate rows."
                     + " Fix: add a UNIQUE index on (" + cols + "), then " + (jpa
-                    ? "save and treat the duplicate-key error (Spring's DataIntegrityViolationException, 1062) as"
-                    + " \"already there\" and load the row that won in a new transaction." + LOCKING_CHECK_JPA
-                    : "INSERT first and treat the duplicate-key error (1062, SQLState 23000) as \"already there\", or"
-                    + " use INSERT … ON DUPLICATE KEY UPDATE or INSERT IGNORE." + LOCKING_CHECK);
+                    ? "save and treat the duplicate-key error (Spring's DataIntegrityViolationException, "
+                    + dialect.duplicateKeyError() + ") as \"already there\" and load the row that won in a new transaction."
+                    + dialect.lockingCheckAdvice(true)
+                    : "INSERT first and treat the duplicate-key error (" + dialect.duplicateKeyError() + ") as \"already"
+                    + " there\", or use " + dialect.upsertForms() + "." + dialect.lockingCheckAdvice(false));
         } else {
             level = Finding.Level.WARN;
-            message = head + ", so the loser gets a duplicate-key error (1062, SQLState 23000)"
+            message = head + ", so the loser gets a duplicate-key error (" + dialect.duplicateKeyError() + ")"
                     + (unique == null ? " if a unique index covers (" + cols + ") (the guard could not read the indexes)"
                     : " from the unique index")
-                    + (w.isolation() == Isolation.REPEATABLE_READ
-                    ? ", and on REPEATABLE READ a re-SELECT in the same transaction still misses the winner's row" : "")
+                    + dialect.afterDuplicate(w.isolation())
                     + (jpa ? ". Fix: save first and treat the duplicate-key error (Spring's"
                     + " DataIntegrityViolationException) as \"already there\", loading the row that won in a new"
-                    + " transaction." + LOCKING_CHECK_JPA
+                    + " transaction." + dialect.lockingCheckAdvice(true)
                     : ". Fix: INSERT first and treat the duplicate-key error as \"already there\", or use"
-                    + " INSERT … ON DUPLICATE KEY UPDATE or INSERT IGNORE." + LOCKING_CHECK);
+                    + " " + dialect.upsertForms() + "." + dialect.lockingCheckAdvice(false));
         }
         return Findings.of(RuleId.CHECK_THEN_INSERT, level, message, t.toString(), key, o.site, writeSite,
                 w.isolation(), sqlText(w), sqlText(o.fact));
     }
-
-    /**
-     * A locking check stops the duplicates only where it locks the gap (MySQL/MariaDB at REPEATABLE READ),
-     * and there every concurrent caller takes the same gap lock and all but one die at the INSERT (1213).
-     */
-    static final String LOCKING_CHECK = " A check taken as SELECT … FOR UPDATE in the INSERT's transaction stops"
-            + " the duplicates only at REPEATABLE READ, and there concurrent callers deadlock at the INSERT (1213,"
-            + " see gap-lock-insert): use it only with a retry of the whole unit on 1213 (io.jdbcguard.Retry).";
-    static final String LOCKING_CHECK_JPA = " A lookup with @Lock(LockModeType.PESSIMISTIC_WRITE) in the transaction"
-            + " that saves stops the duplicates only at REPEATABLE READ, and there concurrent callers deadlock at the"
-            + " INSERT (1213, see gap-lock-insert): use it only with a retry of the whole unit on 1213.";
 
     private static String checkWords(ExecutionFact check) {
         if (check.shape().lock() != io.jdbcguard.sql.LockMode.NONE) {

@@ -7,7 +7,6 @@ import io.jdbcguard.config.RuleId;
 import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.fact.FactListener;
 import io.jdbcguard.fact.Outcome;
-import io.jdbcguard.internal.Vendor;
 import io.jdbcguard.sql.SqlShape;
 import io.jdbcguard.sql.StatementKind;
 import java.util.Set;
@@ -77,15 +76,15 @@ abstract class CompletingRule implements FactListener {
 
     @Override
     public final void onExecution(ExecutionFact w) {
-        if (!strict && completes(w.shape()) && tookEffect(w.outcome()) && w.connection().config().enabled(rule)
+        if (!strict && completes(w.shape()) && tookEffect(w) && w.connection().config().enabled(rule)
                 && w.connection().config().mode() != Mode.STRICT) {
             complete(w);
         }
     }
 
     /** Succeeded, or failed with a duplicate key. */
-    static boolean tookEffect(Outcome o) {
-        return o.type() != Outcome.Type.FAILED
-                || o.vendorCode() == Vendor.ER_DUP_ENTRY && Vendor.SQLSTATE_INTEGRITY.equals(o.sqlState());
+    static boolean tookEffect(ExecutionFact f) {
+        Outcome o = f.outcome();
+        return o.type() != Outcome.Type.FAILED || f.connection().dialect().duplicateKey(o.vendorCode(), o.sqlState());
     }
 }

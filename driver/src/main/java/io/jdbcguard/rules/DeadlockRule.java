@@ -3,7 +3,6 @@ package io.jdbcguard.rules;
 import io.jdbcguard.Finding;
 import io.jdbcguard.config.GuardConfig;
 import io.jdbcguard.config.RuleId;
-import io.jdbcguard.dialect.InnodbDeadlock;
 import io.jdbcguard.fact.ConnectionInfo;
 import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.fact.FactListener;
@@ -35,8 +34,6 @@ final class DeadlockRule implements FactListener {
 
     private static final Set<StatementKind> FAILURES = EnumSet.of(StatementKind.SELECT, StatementKind.INSERT,
             StatementKind.UPDATE, StatementKind.DELETE);
-    static final int DEADLOCK = 1213;
-    static final String DEADLOCK_STATE = "40P01";
     /** How long the guard waits for the other side's statement to complete, and so be placed. */
     static final long PLACE_WAIT_MS = 1_000;
 
@@ -76,7 +73,7 @@ final class DeadlockRule implements FactListener {
     @Override
     public void onExecution(ExecutionFact f) {
         Outcome o = f.outcome();
-        if (o.type() != Outcome.Type.FAILED || o.vendorCode() != DEADLOCK && !DEADLOCK_STATE.equals(o.sqlState())
+        if (o.type() != Outcome.Type.FAILED || !f.connection().dialect().deadlock(o.vendorCode(), o.sqlState())
                 || !f.connection().config().enabled(RuleId.DEADLOCK)) {
             return;
         }
@@ -99,8 +96,9 @@ final class DeadlockRule implements FactListener {
         }
         reporter.later(ds.runtime().threads(), () -> {
             try {
-                String other = o.vendorCode() == DEADLOCK ? otherFromInnodb(ds, f, access) : null;
-                StackTraceElement[] otherPlaces = other == null ? new StackTraceElement[0] : placesOf(other);
+                String other = ds.dialect().deadlockReportQuery() != null ? otherFromReport(ds, f, access) : null;
+                StackTraceElement[] otherPlaces = other == null ? new StackTraceElement[0]
+                        : placesOf(SqlShapes.of(other, ds.dialect().syntax()).normalized());
                 report(f, site, other, otherPlaces, detail, thread, time, access, victim);
             } finally {
                 access.reading.set(false);
@@ -108,14 +106,17 @@ final class DeadlockRule implements FactListener {
         });
     }
 
-    /** The other statement of InnoDB's latest deadlock, if that deadlock is this one; {@code null} if not known. */
-    private static String otherFromInnodb(ConnectionInfo.DataSourceInfo ds, ExecutionFact f, StatusAccess access) {
+    /**
+     * The other statement of the server's latest deadlock report (InnoDB's latest detected deadlock), if that
+     * deadlock is this one; {@code null} if not known.
+     */
+    private static String otherFromReport(ConnectionInfo.DataSourceInfo ds, ExecutionFact f, StatusAccess access) {
         if (access.refused.get()) {
             return null;
         }
         String status;
         try (Connection c = ds.openOwn(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SHOW ENGINE INNODB STATUS")) {
+             ResultSet rs = st.executeQuery(ds.dialect().deadlockReportQuery())) {
             status = rs.next() ? rs.getString(3) : null;
         } catch (SQLException e) {
             if (access.refused.compareAndSet(false, true)) {
@@ -125,14 +126,13 @@ final class DeadlockRule implements FactListener {
             }
             return null;
         }
-        InnodbDeadlock d = InnodbDeadlock.parse(status);
-        // null when neither side ran this statement: the latest deadlock the server kept is another one
-        return d == null ? null : d.otherThan(sql -> SqlShapes.of(sql).normalized().equals(f.shape().normalized()));
+        io.jdbcguard.sql.Syntax syntax = ds.dialect().syntax();
+        return ds.dialect().otherDeadlockStatement(status,
+                sql -> SqlShapes.of(sql, syntax).normalized().equals(f.shape().normalized()));
     }
 
     /** Where the guard saw the other statement's text run; waits a little for the statement that was waiting. */
-    private StackTraceElement[] placesOf(String otherSql) {
-        String normalized = SqlShapes.of(otherSql).normalized();
+    private StackTraceElement[] placesOf(String normalized) {
         long deadline = System.currentTimeMillis() + PLACE_WAIT_MS;
         StackTraceElement[] known = sites.placesOf(normalized);
         while (known.length == 0 && System.currentTimeMillis() < deadline) {
@@ -154,14 +154,15 @@ final class DeadlockRule implements FactListener {
         List<String> columns = s == null ? List.of() : Patterns.columns(s.keyEqualities());
         StackTraceElement otherSite = otherPlaces.length == 1 ? otherPlaces[0] : null;
         boolean logValues = f.connection().config().logValues();
-        String otherText = other == null ? null : logValues ? other : SqlShapes.of(other).normalized();
+        String otherText = other == null ? null : logValues ? other
+                : SqlShapes.of(other, f.connection().dialect().syntax()).normalized();
         String where = otherPlaces.length == 0 ? "a place the guard has not seen run it"
                 : otherPlaces.length == 1 ? String.valueOf(otherSite)
                 : "one of " + String.join(", ", java.util.Arrays.stream(otherPlaces).map(String::valueOf).toList());
         String otherSide = other != null
                 ? "the other transaction was running " + otherText + " (at " + where + "), as InnoDB's latest detected"
                         + " deadlock reports it"
-                : f.outcome().vendorCode() == DEADLOCK
+                : f.connection().dialect().deadlockReportQuery() != null
                         ? "the other transaction is not known (InnoDB's latest detected deadlock could not be read or is"
                                 + " another one)"
                         : "the server says: " + detailOf(detail);

@@ -40,7 +40,8 @@ final class GapLockInsertRule extends CompletingRule {
     @Override
     Finding complete(ExecutionFact w) {
         Structure ins = w.shape().structure();
-        if (ins.table() == null || ins.insertColumns().isEmpty() || w.isolation() != Isolation.REPEATABLE_READ) {
+        if (ins.table() == null || ins.insertColumns().isEmpty() || w.isolation() != Isolation.REPEATABLE_READ
+                || !w.connection().dialect().lockingReadLocksGap(w.isolation())) {
             return null;
         }
         ThreadMemory memory = patterns.memory.current();
@@ -75,7 +76,7 @@ final class GapLockInsertRule extends CompletingRule {
                 + " concurrent caller locks the same gap (gap locks do not exclude each other), and each INSERT then"
                 + " waits for the others' gap locks: with two or more callers all but one die in a deadlock (1213)."
                 + " Fix: " + (Boolean.FALSE.equals(unique) ? "add a UNIQUE index on (" + cols + "), then " : "")
-                + "INSERT first and treat the duplicate-key error (1062, SQLState 23000) as \"already there\", reading"
+                + "INSERT first and treat the duplicate-key error (" + w.connection().dialect().duplicateKeyError() + ") as \"already there\", reading"
                 + " the row that won with a shared-lock read or in a new transaction; or use INSERT … ON DUPLICATE KEY"
                 + " UPDATE; or keep the locking read and retry the whole unit of work on 1213 (io.jdbcguard.Retry"
                 + " does).";

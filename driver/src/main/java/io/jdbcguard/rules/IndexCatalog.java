@@ -15,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The indexes (unique ones whole, every one by its first column) and foreign keys of a data source's tables, read from {@code INFORMATION_SCHEMA} on a
+ * The indexes (unique ones whole, every one by its first column) and foreign keys of a data source's tables, read
+ * with its dialect's queries ({@code INFORMATION_SCHEMA}, {@code pg_index}) on a
  * connection of the guard's own (never the application's, never inside its transaction), in the
  * background, once per table, again only after DDL on that table went through the guard. Looked up only
  * when a finding is about to be reported, and never awaited on the application's thread.
@@ -218,15 +219,11 @@ public final class IndexCatalog {
      */
     private Keys read(String schema, String table) {
         dataSource.runtime().counters().indexLookups.increment();
-        String where = " WHERE LOWER(TABLE_SCHEMA) = LOWER(COALESCE(?, DATABASE())) AND LOWER(TABLE_NAME) = LOWER(?)";
+        io.jdbcguard.dialect.Dialect dialect = dataSource.dialect();
         try (Connection c = dataSource.openOwn();
-             PreparedStatement unique = c.prepareStatement("SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME FROM"
-                     + " INFORMATION_SCHEMA.STATISTICS" + where + " AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, SEQ_IN_INDEX");
-             PreparedStatement foreign = c.prepareStatement("SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME FROM"
-                     + " INFORMATION_SCHEMA.KEY_COLUMN_USAGE" + where + " AND REFERENCED_TABLE_NAME IS NOT NULL"
-                     + " ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION");
-             PreparedStatement leading = c.prepareStatement("SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME FROM"
-                     + " INFORMATION_SCHEMA.STATISTICS" + where + " AND SEQ_IN_INDEX = 1 ORDER BY INDEX_NAME")) {
+             PreparedStatement unique = c.prepareStatement(dialect.uniqueIndexQuery());
+             PreparedStatement foreign = c.prepareStatement(dialect.foreignKeyQuery());
+             PreparedStatement leading = c.prepareStatement(dialect.leadingColumnQuery())) {
             Map<String, Set<String>> byIndex = columns(unique, schema, table);
             Map<String, Set<String>> byForeignKey = columns(foreign, schema, table);
             Set<String> first = new java.util.HashSet<>();

@@ -6,7 +6,7 @@ import io.jdbcguard.config.GuardConfig;
 import io.jdbcguard.config.Mode;
 import io.jdbcguard.config.RuleId;
 import io.jdbcguard.fact.ConnectionInfo;
-import io.jdbcguard.fact.ServerFacts;
+import io.jdbcguard.dialect.ServerDefaults;
 import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.fact.FactListener;
 import io.jdbcguard.internal.GuardLog;
@@ -95,7 +95,7 @@ public final class IsolationRule implements FactListener {
                             + " transaction (Connection.setTransactionIsolation, SET SESSION TRANSACTION ISOLATION"
                             + " LEVEL …) and leave the server default to the server's configuration.",
                     null, List.of(), null, site, set.isolation(), Patterns.sqlText(planned), null)));
-        } else if (set.isolation() == Isolation.READ_UNCOMMITTED) {
+        } else if (set.isolation() == Isolation.READ_UNCOMMITTED && c.dialect().dirtyReads(Isolation.READ_UNCOMMITTED)) {
             readUncommitted(c, set.isolationScope() == SetInfo.Scope.NEXT_TRANSACTION
                     ? "SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED (the next transaction)" : "SQL (" + Patterns.sqlText(planned) + ")",
                     Patterns.sqlText(planned));
@@ -105,7 +105,8 @@ public final class IsolationRule implements FactListener {
 
     @Override
     public void beforeIsolationChange(ConnectionInfo c, Isolation level) throws SQLException {
-        if (level == Isolation.READ_UNCOMMITTED && c.config().enabled(RuleId.RISKY_ISOLATION)) {
+        if (level == Isolation.READ_UNCOMMITTED && c.config().enabled(RuleId.RISKY_ISOLATION)
+                && c.dialect().dirtyReads(level)) {
             readUncommitted(c, "Connection.setTransactionIsolation(TRANSACTION_READ_UNCOMMITTED)", null);
         }
     }
@@ -155,35 +156,19 @@ public final class IsolationRule implements FactListener {
     }
 
     /** Logs the summary of a server's defaults, read once on a connection of the guard's own. */
-    void summarise(ConnectionInfo.DataSourceInfo ds, ServerFacts.Facts facts) {
+    void summarise(ConnectionInfo.DataSourceInfo ds, ServerDefaults facts) {
         String product = facts.product();
         Isolation iso = facts.defaultIsolation();
         boolean autocommit = facts.autocommit();
-        String snapshot = facts.snapshotIsolation();
         boolean freshRead = ds.config().recovery() == io.jdbcguard.config.Recovery.FRESH_READ;
-        String meaning;
-        if ("ON".equals(snapshot)) {
-            meaning = "With innodb_snapshot_isolation ON a locking re-read of a row changed since the snapshot rolls the"
-                    + " whole transaction back (error 1020), so the guard does not rewrite re-reads after a duplicate"
-                    + " key; use the retry helper io.jdbcguard.Retry.";
-        } else if (iso == Isolation.REPEATABLE_READ) {
-            meaning = "Under REPEATABLE READ a re-SELECT after a duplicate key misses the winner's row; fresh read is "
-                    + (freshRead ? "on (guard.recovery=fresh-read)." : "off (guard.recovery=off).");
-        } else if (iso == Isolation.READ_COMMITTED) {
-            meaning = "Under READ COMMITTED a re-SELECT after a duplicate key sees the winner's row; check-then-insert"
-                    + " still races.";
-        } else if (iso == Isolation.SERIALIZABLE) {
-            meaning = "Under SERIALIZABLE plain reads take shared locks and deadlocks (1213) become routine; use the"
-                    + " retry helper io.jdbcguard.Retry.";
-        } else {
-            meaning = "Under READ UNCOMMITTED reads see uncommitted changes.";
-        }
+        String meaning = ds.dialect().defaultsMeaning(facts, freshRead);
         GuardLog.log(LoggerFactory.getLogger("jdbcguard"), GuardLog.Level.INFO,
                 "jdbc-guard: " + ds.maskedUrl() + " is " + product + "; default isolation " + iso + ", autocommit "
-                        + (autocommit ? "on" : "off") + ", innodb_snapshot_isolation " + snapshot + ". " + meaning,
-                "server", product, "isolation", iso == null ? "unknown" : iso.name(), "autocommit", autocommit,
-                "innodbSnapshotIsolation", snapshot);
-        if (iso == Isolation.READ_UNCOMMITTED && ds.config().enabled(RuleId.RISKY_ISOLATION)) {
+                        + (autocommit ? "on" : "off") + ", " + facts.settings() + ". " + meaning,
+                "server", product, "database", ds.dialect().database(), "isolation", iso == null ? "unknown" : iso.name(),
+                "autocommit", autocommit, "innodbSnapshotIsolation", facts.snapshotIsolation());
+        if (iso == Isolation.READ_UNCOMMITTED && ds.config().enabled(RuleId.RISKY_ISOLATION)
+                && ds.dialect().dirtyReads(iso)) {
             reporter.occurred(RuleId.RISKY_ISOLATION, "server-default|" + ds.maskedUrl(), () -> Findings.of(
                     RuleId.RISKY_ISOLATION, Finding.Level.WARN,
                     readUncommittedMessage("is the default of the server behind " + ds.maskedUrl()

@@ -53,7 +53,7 @@ final class LockWithoutIndexRule implements FactListener {
 
     @Override
     public void onExecution(ExecutionFact f) {
-        if (!f.inTransaction()) {
+        if (!f.inTransaction() || !f.connection().dialect().locksScannedRows()) {
             return;
         }
         SqlShape shape = f.shape();

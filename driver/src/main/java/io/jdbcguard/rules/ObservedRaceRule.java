@@ -92,7 +92,7 @@ final class ObservedRaceRule implements FactListener {
         }
         Outcome o = f.outcome();
         boolean duplicate = o.type() == Outcome.Type.FAILED;
-        if (duplicate && o.vendorCode() != 1062 && !"23505".equals(o.sqlState())) {
+        if (duplicate && !f.connection().dialect().duplicateKey(o.vendorCode(), o.sqlState())) {
             return; // a failed write that did not lose a race
         }
         ObservedTx tx = current(f);

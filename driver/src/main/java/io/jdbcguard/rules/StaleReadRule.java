@@ -10,7 +10,6 @@ import io.jdbcguard.fact.ExecutionFact;
 import io.jdbcguard.fact.FactListener;
 import io.jdbcguard.fact.Outcome;
 import io.jdbcguard.fact.TransactionEvent;
-import io.jdbcguard.internal.Vendor;
 import io.jdbcguard.sql.Isolation;
 import io.jdbcguard.sql.LockMode;
 import io.jdbcguard.sql.SqlShape;
@@ -95,9 +94,9 @@ final class StaleReadRule implements FactListener {
 
     /** An INSERT failed with a duplicate key: under REPEATABLE READ its transaction's snapshot is now stale. */
     private void duplicateKey(ExecutionFact f) {
-        if (f.kind() != StatementKind.INSERT || f.outcome().vendorCode() != Vendor.ER_DUP_ENTRY
-                || !Vendor.SQLSTATE_INTEGRITY.equals(f.outcome().sqlState()) || !f.inTransaction()
-                || f.isolation() != Isolation.REPEATABLE_READ
+        if (f.kind() != StatementKind.INSERT
+                || !f.connection().dialect().duplicateKey(f.outcome().vendorCode(), f.outcome().sqlState())
+                || !f.inTransaction() || !f.connection().dialect().staleSnapshotAfterDuplicate(f.isolation())
                 || !f.connection().config().enabled(RuleId.STALE_READ_AFTER_DUPLICATE)) {
             return;
         }
@@ -105,7 +104,7 @@ final class StaleReadRule implements FactListener {
         if (s == null || s.table() == null) {
             return;
         }
-        String keyName = Vendor.duplicateKeyName(f.outcome().error() == null ? null : f.outcome().error().getMessage());
+        String keyName = f.connection().dialect().duplicateKeyName(f.outcome().error());
         if (keyName != null) {
             // Read in the background now, so that the re-read knows which columns the violated key has.
             IndexCatalog.of(f.connection().dataSource()).lookup(s.table(), f.connection().currentSchema());

@@ -5,7 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A small MySQL/MariaDB lexer. It strips comments and optimizer hints, expands version comments
+ * A small SQL lexer for the {@link Syntax} of a connection (MySQL/MariaDB in their {@code sql_mode}s,
+ * PostgreSQL). It strips comments and optimizer hints, expands MySQL's version comments
  * ({@code /*!50000 IGNORE *}{@code /}), replaces every literal with {@code ?} and records, for each
  * {@code ?} of that normalised text, whether it stands for a JDBC parameter or a literal value.
  *
@@ -72,27 +73,29 @@ final class Lexer {
     boolean truncated;
 
     private final String sql;
+    private final Syntax syntax;
     /** Where lexing stops: the text's length, or the limit. */
     private final int limit;
     private int pos;
     private boolean gap;
     private int depth;
 
-    private Lexer(String sql, int limit) {
+    private Lexer(String sql, int limit, Syntax syntax) {
         this.sql = sql;
+        this.syntax = syntax;
         this.limit = Math.min(sql.length(), limit);
     }
 
     static Lexer lex(String sql) {
-        return lex(sql, Integer.MAX_VALUE);
+        return lex(sql, Integer.MAX_VALUE, Syntax.MYSQL);
     }
 
     /**
      * Lexes at most the first {@code limit} characters (a token that runs past it is cut there), so the
      * cost is linear in {@code min(length, limit)} whatever the text.
      */
-    static Lexer lex(String sql, int limit) {
-        Lexer l = new Lexer(sql, limit);
+    static Lexer lex(String sql, int limit, Syntax syntax) {
+        Lexer l = new Lexer(sql, limit, syntax);
         l.run();
         l.truncated = l.limit < sql.length();
         return l;
@@ -105,6 +108,9 @@ final class Lexer {
             char c = sql.charAt(pos);
             if (Character.isWhitespace(c)) {
                 pos++;
+                gap = true;
+            } else if (c == '/' && peek(1) == '*' && syntax.postgres) {
+                nestedComment();
                 gap = true;
             } else if (c == '/' && peek(1) == '*') {
                 if (peek(2) == '!' || (peek(2) == 'M' && peek(3) == '!')) {
@@ -125,17 +131,31 @@ final class Lexer {
                 pos += 2;
                 inVersionComment = false;
                 gap = true;
-            } else if (c == '#' || (c == '-' && peek(1) == '-' && (pos + 2 >= n || Character.isWhitespace(sql.charAt(pos + 2))))) {
+            } else if ((c == '#' && !syntax.postgres) || (c == '-' && peek(1) == '-'
+                    && (syntax.postgres || pos + 2 >= n || Character.isWhitespace(sql.charAt(pos + 2))))) {
                 int eol = sql.indexOf('\n', pos);
                 pos = eol < 0 || eol >= n ? n : eol + 1;
                 gap = true;
-            } else if (c == '\'' || c == '"') {
+            } else if (c == '\'' || (c == '"' && !syntax.doubleQuotedNames)) {
                 int start = pos;
-                String s = quoted(c);
+                String s = quoted(c, syntax.backslashEscapes);
                 literal(s, start);
+            } else if (c == '"') {
+                int start = pos;
+                String name = quoted('"', false);
+                emit(QUOTED_ID, sql.substring(start, pos), name, start);
+            } else if (c == '$' && syntax.postgres && dollarQuote()) {
+                continue;
+            } else if (c == '?' && syntax.postgres && peek(1) == '?') {
+                int start = pos;
+                pos += 2;
+                emit(OP, "??", null, start); // pgJDBC's escape for PostgreSQL's ? operator: no parameter
+            } else if (c == '@' && syntax.postgres) {
+                int start = pos++;
+                emit(OP, "@", null, start);
             } else if (c == '`') {
                 int start = pos;
-                String name = quoted('`');
+                String name = quoted('`', false);
                 emit(QUOTED_ID, sql.substring(start, pos), name, start);
             } else if (c == '?') {
                 int start = pos++;
@@ -150,14 +170,14 @@ final class Lexer {
                     pos++;
                 }
                 if (peek(0) == '`' || peek(0) == '\'' || peek(0) == '"') {
-                    quoted(sql.charAt(pos));
+                    quoted(sql.charAt(pos), syntax.backslashEscapes);
                 } else {
                     while (pos < limit && (isWordChar(sql.charAt(pos)) || sql.charAt(pos) == '.')) {
                         pos++;
                     }
                 }
                 emit(VARIABLE, sql.substring(start, pos), null, start);
-            } else if (isWordChar(c)) {
+            } else if (isWordChar(c) && !(c == '$' && syntax.postgres)) {
                 int start = pos;
                 while (pos < n && isWordChar(sql.charAt(pos))) {
                     pos++;
@@ -165,10 +185,13 @@ final class Lexer {
                 String word = sql.substring(start, pos);
                 char next = peek(0);
                 if (next == '\'' && (word.equalsIgnoreCase("x") || word.equalsIgnoreCase("b"))) {
-                    String s = quoted('\'');
+                    String s = quoted('\'', syntax.backslashEscapes);
                     literal(word.toUpperCase() + "'" + s + "'", start);
-                } else if ((next == '\'' || next == '"') && (word.equalsIgnoreCase("n") || word.charAt(0) == '_')) {
-                    literal(quoted(next), start);
+                } else if (next == '\'' && syntax.postgres && word.equalsIgnoreCase("e")) {
+                    literal(quoted('\'', true), start); // E'…': PostgreSQL's string with escapes
+                } else if ((next == '\'' || next == '"' && !syntax.doubleQuotedNames)
+                        && (word.equalsIgnoreCase("n") || (word.charAt(0) == '_' && !syntax.postgres))) {
+                    literal(quoted(next, syntax.backslashEscapes), start);
                 } else {
                     emit(WORD, word, word, start);
                 }
@@ -207,14 +230,56 @@ final class Lexer {
         return Character.isLetterOrDigit(c) || c == '_' || c == '$' || c > 0x7f;
     }
 
+    /** PostgreSQL's block comments nest: {@code /* a /* b *}{@code / c *}{@code /} is one comment. */
+    private void nestedComment() {
+        int level = 0;
+        int n = limit;
+        while (pos < n) {
+            if (sql.charAt(pos) == '/' && peek(1) == '*') {
+                level++;
+                pos += 2;
+            } else if (sql.charAt(pos) == '*' && peek(1) == '/') {
+                pos += 2;
+                if (--level == 0) {
+                    return;
+                }
+            } else {
+                pos++;
+            }
+        }
+    }
+
+    /**
+     * At a {@code $}: reads PostgreSQL's dollar-quoted string ({@code $$…$$}, {@code $tag$…$tag$}) as one
+     * literal and returns true; false (nothing read) when the {@code $} opens no such string.
+     */
+    private boolean dollarQuote() {
+        int start = pos;
+        int p = pos + 1;
+        while (p < limit && (Character.isLetter(sql.charAt(p)) || sql.charAt(p) == '_'
+                || (p > pos + 1 && Character.isDigit(sql.charAt(p))))) {
+            p++;
+        }
+        if (p >= limit || sql.charAt(p) != '$') {
+            return false;
+        }
+        String tag = sql.substring(start, p + 1);
+        int close = sql.indexOf(tag, p + 1);
+        int contentEnd = close < 0 || close + tag.length() > limit ? limit : close;
+        String content = sql.substring(p + 1, contentEnd);
+        pos = contentEnd == limit ? limit : close + tag.length();
+        literal(content, start);
+        return true;
+    }
+
     /** Reads a quoted run starting at {@code pos}, returns its unescaped content. */
-    private String quoted(char q) {
+    private String quoted(char q, boolean backslashEscapes) {
         StringBuilder sb = new StringBuilder();
         pos++;
         int n = limit;
         while (pos < n) {
             char c = sql.charAt(pos);
-            if (c == '\\' && q != '`' && pos + 1 < n) {
+            if (c == '\\' && backslashEscapes && q != '`' && pos + 1 < n) {
                 char e = sql.charAt(pos + 1);
                 switch (e) {
                     case 'n': sb.append('\n'); break;

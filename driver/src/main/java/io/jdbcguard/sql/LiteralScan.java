@@ -80,8 +80,7 @@ final class LiteralScan {
             CLASS[c] = LETTER;
             CLASS[Character.toUpperCase(c)] = LETTER;
         }
-        CLASS['_'] = LETTER;
-        CLASS['$'] = LETTER;
+        CLASS['_'] = LETTER; // '$' is declined: PostgreSQL's dollar quotes and $1 read differently
         for (char c = '0'; c <= '9'; c++) {
             CLASS[c] = DIGIT;
         }
@@ -163,6 +162,9 @@ final class LiteralScan {
                 hash = 31 * hash + '?';
                 pos = close + 1;
             } else if (c == '?') {
+                if (pos + 1 < n && sql.charAt(pos + 1) == '?') {
+                    return null; // pgJDBC's ?? operator escape
+                }
                 slots = add(slots, slotCount++, ++params);
                 out[len++] = '?';
                 hash = 31 * hash + '?';

@@ -7,8 +7,11 @@ package io.jdbcguard.sql;
  * @param isolationScope where that level applies, or {@code null} when {@code isolation} is
  * @param autocommit     the autocommit value it sets, or {@code null}
  * @param snapshotIsolation the session's {@code innodb_snapshot_isolation} it sets, or {@code null}
+ * @param modes          the session's {@code sql_mode} it sets (MySQL/MariaDB: it changes how texts are lexed),
+ *                       or {@code null}
  */
-public record SetInfo(Isolation isolation, Scope isolationScope, Boolean autocommit, Boolean snapshotIsolation) {
+public record SetInfo(Isolation isolation, Scope isolationScope, Boolean autocommit, Boolean snapshotIsolation,
+                      String modes) {
 
     /** Where a {@code SET} of isolation applies. */
     public enum Scope {
@@ -20,5 +23,5 @@ public record SetInfo(Isolation isolation, Scope isolationScope, Boolean autocom
         GLOBAL
     }
 
-    static final SetInfo NONE = new SetInfo(null, null, null, null);
+    static final SetInfo NONE = new SetInfo(null, null, null, null, null);
 }

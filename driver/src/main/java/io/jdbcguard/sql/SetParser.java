@@ -29,6 +29,7 @@ final class SetParser {
         SetInfo.Scope isoScope = null;
         Boolean autocommit = null;
         Boolean snapshot = null;
+        String modes = null;
         while (i < end) {
             SetInfo.Scope s = SetInfo.Scope.SESSION;
             SetInfo.Scope w = scopeWord(t, i, end);
@@ -74,13 +75,15 @@ final class SetParser {
                 autocommit = onOff(value);
             } else if (var.equals("innodb_snapshot_isolation") && s != SetInfo.Scope.GLOBAL) {
                 snapshot = onOff(value);
+            } else if (var.equals("sql_mode") && s != SetInfo.Scope.GLOBAL && value != null) {
+                modes = value;
             }
             i++;
         }
-        if (isolation == null && autocommit == null && snapshot == null) {
+        if (isolation == null && autocommit == null && snapshot == null && modes == null) {
             return SetInfo.NONE;
         }
-        return new SetInfo(isolation, isoScope, autocommit, snapshot);
+        return new SetInfo(isolation, isoScope, autocommit, snapshot, modes);
     }
 
     /** A boolean variable's value ({@code 1/0}, {@code ON/OFF}, {@code TRUE/FALSE}), or {@code null}. */
@@ -120,7 +123,7 @@ final class SetParser {
                 if (iso == null) {
                     iso = Isolation.parse(t.get(i + 2).text);
                 }
-                return iso == null ? SetInfo.NONE : new SetInfo(iso, scope, null, null);
+                return iso == null ? SetInfo.NONE : new SetInfo(iso, scope, null, null, null);
             }
         }
         return SetInfo.NONE;

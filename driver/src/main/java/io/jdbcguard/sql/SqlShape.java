@@ -21,11 +21,14 @@ public final class SqlShape {
     private final Structure structure;
     private final int lockClauseStart;
     private final int statementEnd;
+    /** The syntax the text was read in: a cached shape serves only connections of that syntax. */
+    final Syntax syntax;
 
     SqlShape(StatementKind kind, LockMode lock, InsertVariant insertVariant, String normalized, Object[] slots,
              int paramCount, SetInfo set, boolean implicitCommit, boolean namedLock, boolean releasesNamedLock,
              Structure structure,
-             int lockClauseStart, int statementEnd) {
+             int lockClauseStart, int statementEnd, Syntax syntax) {
+        this.syntax = syntax;
         this.kind = kind;
         this.lock = lock;
         this.insertVariant = insertVariant;
@@ -47,7 +50,7 @@ public final class SqlShape {
      */
     SqlShape withLiterals(Object[] otherSlots, int otherParamCount, int otherStatementEnd) {
         return new SqlShape(kind, lock, insertVariant, normalized, otherSlots, otherParamCount, set, implicitCommit, namedLock,
-                releasesNamedLock, structure, lockClauseStart, otherStatementEnd);
+                releasesNamedLock, structure, lockClauseStart, otherStatementEnd, syntax);
     }
 
     public StatementKind kind() {

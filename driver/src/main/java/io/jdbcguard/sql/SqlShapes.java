@@ -36,13 +36,21 @@ public final class SqlShapes {
     private SqlShapes() {
     }
 
-    /** The shape of a statement text; never throws for any text. */
+    /** The shape of a statement text in MySQL/MariaDB's default syntax; never throws for any text. */
     public static SqlShape of(String sql) {
+        return of(sql, Syntax.MYSQL);
+    }
+
+    /**
+     * The shape of a statement text read in a syntax; never throws for any text. A text is cached with the
+     * syntax it was read in; the same text from a connection of another syntax is read again (and replaces it).
+     */
+    public static SqlShape of(String sql, Syntax syntax) {
         if (sql.length() > MAX_CACHED_LENGTH) {
-            return classify(sql); // never cached: hashing a long text for the lookup would cost as much again
+            return classify(sql, syntax); // never cached: hashing a long text for the lookup would cost as much again
         }
         SqlShape shape = BY_TEXT.get(sql);
-        if (shape == null) {
+        if (shape == null || shape.syntax != syntax) {
             // A new text: if it differs from a known one only in its literals, it takes that one's shape with
             // its own literals, unlexed (a plain statement with a new literal each time); else it is lexed.
             LiteralScan scan = sql.length() <= MAX_SCANNED ? LiteralScan.of(sql) : null;
@@ -52,7 +60,7 @@ public final class SqlShapes {
                 // would only churn the text cache.
                 return template.withLiterals(scan.slots, scan.paramCount, template.statementEnd() < 0 ? -1 : scan.statementEnd);
             } else {
-                shape = classify(sql);
+                shape = classify(sql, syntax);
                 if (scan != null && scan.agreesWith(shape)) {
                     TEMPLATES.put(scan.normalized.kept(), shape, 4L * shape.normalized().length() + 24L * shape.slotCount()
                             + literalBytes(shape) + 160);
@@ -84,7 +92,11 @@ public final class SqlShapes {
     }
 
     static SqlShape classify(String sql) {
-        Lexer lx = Lexer.lex(sql, MAX_LEXED);
+        return classify(sql, Syntax.MYSQL);
+    }
+
+    static SqlShape classify(String sql, Syntax syntax) {
+        Lexer lx = Lexer.lex(sql, MAX_LEXED, syntax);
         List<Token> t = lx.tokens;
         int end = t.size();
         // A trailing ';' ends the statement; anything after a top-level ';' is a second statement.
@@ -192,7 +204,11 @@ public final class SqlShapes {
                         namedLock = true;
                     } else if (k.is("FOR") && word(t, i + 1, end, "UPDATE")) {
                         lock = LockMode.FOR_UPDATE;
-                    } else if (k.is("FOR") && word(t, i + 1, end, "SHARE")) {
+                    } else if (k.is("FOR") && word(t, i + 1, end, "NO") && word(t, i + 2, end, "KEY")
+                            && word(t, i + 3, end, "UPDATE")) {
+                        lock = LockMode.FOR_UPDATE; // PostgreSQL: an exclusive row lock that lets key-share readers in
+                    } else if (k.is("FOR") && (word(t, i + 1, end, "SHARE")
+                            || word(t, i + 1, end, "KEY") && word(t, i + 2, end, "SHARE"))) {
                         lock = LockMode.SHARED;
                     } else if (k.is("LOCK") && word(t, i + 1, end, "IN") && word(t, i + 2, end, "SHARE")
                             && word(t, i + 3, end, "MODE")) {
@@ -212,15 +228,22 @@ public final class SqlShapes {
         Structure structure = null;
         if (kind.isDml() && variant != InsertVariant.REPLACE && normalized.length() <= MAX_CACHED_LENGTH
                 && !lx.truncated && lx.maxDepth <= StructureReader.MAX_DEPTH) {
+            int parseEnd = end;
+            for (int i = first; i < end; i++) {
+                if (t.get(i).depth == 0 && t.get(i).is("RETURNING") && kind != StatementKind.SELECT) {
+                    parseEnd = i; // PostgreSQL's (and MariaDB's) RETURNING: what the write reports, not what it writes
+                    break;
+                }
+            }
             String parseText = lockNormStart >= 0 ? normalized.substring(0, lockNormStart)
-                    : (end < t.size() ? normalized.substring(0, t.get(end).normStart) : normalized);
-            structure = structureOf(parseText, kind);
+                    : (parseEnd < t.size() ? normalized.substring(0, t.get(parseEnd).normStart).stripTrailing() : normalized);
+            structure = structureOf(parseText, kind, syntax);
         }
         boolean rewritable = kind == StatementKind.SELECT && lock == LockMode.NONE && !multi && !lx.versionComment
                 && first == 0 && structure != null && structure.table() != null && statementEnd > 0
                 && plainSelectGrammar(t, end);
         return new SqlShape(kind, lock, variant, normalized, lx.slots.toArray(), lx.paramCount, set,
-                implicitCommit, namedLock, releasesNamedLock, structure, lockStart, rewritable ? statementEnd : -1);
+                implicitCommit, namedLock, releasesNamedLock, structure, lockStart, rewritable ? statementEnd : -1, syntax);
     }
 
     /**
@@ -238,11 +261,17 @@ public final class SqlShapes {
         return true;
     }
 
-    private static Structure structureOf(String parseText, StatementKind kind) {
-        Structure s = BY_NORMALIZED.get(parseText);
+    /**
+     * The structure of a normalised text. A normalised text holds no strings or comments any more, so the
+     * MySQL/MariaDB syntaxes read it alike (names in backquotes or double quotes); PostgreSQL's operators
+     * ({@code #}, {@code ??}, {@code @}) read differently, so its texts are cached apart.
+     */
+    private static Structure structureOf(String parseText, StatementKind kind, Syntax syntax) {
+        String key = syntax.postgres ? "\u0001" + parseText : parseText;
+        Structure s = BY_NORMALIZED.get(key);
         if (s == null) {
-            s = StructureReader.read(parseText, kind);
-            BY_NORMALIZED.put(parseText, s == null ? UNPARSED : s, 4L * parseText.length() + 400);
+            s = StructureReader.read(parseText, kind, syntax.postgres ? Syntax.POSTGRESQL : Syntax.MYSQL_ANSI_QUOTES);
+            BY_NORMALIZED.put(key, s == null ? UNPARSED : s, 4L * parseText.length() + 400);
         }
         return s == UNPARSED ? null : s;
     }
@@ -282,6 +311,8 @@ public final class SqlShapes {
                 ignore = true;
             } else if (k.is("ON") && word(t, i + 1, end, "DUPLICATE") && word(t, i + 2, end, "KEY")) {
                 return InsertVariant.ON_DUPLICATE_KEY_UPDATE;
+            } else if (k.is("ON") && word(t, i + 1, end, "CONFLICT")) {
+                return onConflict(t, i + 2, end);
             } else if (k.is("VALUES") || k.is("VALUE") || k.is("SET")) {
                 seenTarget = true;
             } else if ((k.is("SELECT") || k.is("TABLE") || k.is("WITH")) && !seenTarget) {
@@ -293,6 +324,17 @@ public final class SqlShapes {
             return InsertVariant.IGNORE;
         }
         return select ? InsertVariant.SELECT : InsertVariant.PLAIN;
+    }
+
+    /** PostgreSQL's {@code ON CONFLICT [target] DO NOTHING | DO UPDATE …}. */
+    private static InsertVariant onConflict(List<Token> t, int from, int end) {
+        for (int i = from; i < end; i++) {
+            if (t.get(i).depth == 0 && t.get(i).is("DO")) {
+                return word(t, i + 1, end, "NOTHING") ? InsertVariant.ON_CONFLICT_DO_NOTHING
+                        : InsertVariant.ON_CONFLICT_DO_UPDATE;
+            }
+        }
+        return InsertVariant.ON_CONFLICT_DO_UPDATE;
     }
 
     /**

@@ -30,7 +30,12 @@ final class StructureReader extends SelectReader {
 
     /** The structure of a normalised DML text, or {@code null} where the reader does not know its shape. */
     static Structure read(String text, StatementKind kind) {
-        Lexer lx = Lexer.lex(text);
+        return read(text, kind, Syntax.MYSQL);
+    }
+
+    /** The same, for a normalised text read in a syntax ({@link SqlShapes} names which). */
+    static Structure read(String text, StatementKind kind, Syntax syntax) {
+        Lexer lx = Lexer.lex(text, Integer.MAX_VALUE, syntax);
         if (lx.maxDepth > MAX_DEPTH || lx.tokens.size() > MAX_TOKENS || lx.tokens.isEmpty()) {
             return null;
         }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class TransactionTrackerTest {
 
     private final List<String> ended = new ArrayList<>();
-    private final TransactionTracker tx = new TransactionTracker(true, Isolation.REPEATABLE_READ,
+    private final TransactionTracker tx = new TransactionTracker(io.jdbcguard.dialect.Dialects.fallback(), true, Isolation.REPEATABLE_READ,
             (id, type) -> ended.add(id + ":" + type));
 
     private void sql(String text) {

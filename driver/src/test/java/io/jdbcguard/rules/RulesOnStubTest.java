@@ -231,9 +231,12 @@ class RulesOnStubTest {
             assertThat(f.checkSite()).isNull();
             assertThat(f.message()).contains("the other transaction is not known", "retry the whole unit of work");
             findings.clear();
-
-            // PostgreSQL's deadlock: SQLState 40P01, no vendor code; the detail names the other process.
-            assertThatThrownBy(() -> st.executeUpdate("UPDATE accounts SET note = 'pgdeadlock' WHERE `42` = 2"))
+        }
+        // PostgreSQL's deadlock: SQLState 40P01, no vendor code; the detail names the other process.
+        try (Connection c = guard.connect("jdbc:guard:stub:postgresql?guard.app-packages=io.jdbcguard.rules.RulesOnStubTest",
+                new Properties()); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            assertThatThrownBy(() -> st.executeUpdate("UPDATE accounts SET note = 'pgdeadlock' WHERE \"42\" = 2"))
                     .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("40P01"));
             c.rollback();
             assertThat(rules()).containsExactly("deadlock:WARN");

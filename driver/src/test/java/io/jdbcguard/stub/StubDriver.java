@@ -50,13 +50,19 @@ public final class StubDriver implements Driver {
         }
         lastUrl = url;
         lastInfo = info;
-        return connection();
+        return connection(url.startsWith("jdbc:stub:postgresql"));
     }
 
     /** A new stub connection. */
     public static Connection connection() {
-        return (Connection) Proxy.newProxyInstance(StubDriver.class.getClassLoader(),
-                new Class<?>[] {Connection.class}, new ConnectionHandler());
+        return connection(false);
+    }
+
+    /** A new stub connection whose metadata says PostgreSQL ({@code jdbc:stub:postgresql…}), or a server the guard does not know. */
+    public static Connection connection(boolean postgres) {
+        ConnectionHandler h = new ConnectionHandler();
+        h.postgres = postgres;
+        return (Connection) Proxy.newProxyInstance(StubDriver.class.getClassLoader(), new Class<?>[] {Connection.class}, h);
     }
 
     @Override
@@ -138,6 +144,7 @@ public final class StubDriver implements Driver {
     static final class ConnectionHandler implements InvocationHandler {
         private boolean autoCommit = true;
         private boolean closed;
+        private boolean postgres;
         private Connection self;
 
         @Override
@@ -173,8 +180,9 @@ public final class StubDriver implements Driver {
                                     case "getURL":
                                         return "jdbc:stub:";
                                     case "getDatabaseProductName":
-                                        return "Stub";
+                                        return postgres ? "PostgreSQL" : "Stub";
                                     case "getDatabaseProductVersion":
+                                        return postgres ? "14.0" : "1.0";
                                     case "getDriverVersion":
                                         return "1.0";
                                     case "getDriverName":
