@@ -13,7 +13,8 @@ public enum RuleId {
     LOCK_WITHOUT_INDEX,
     LOCK_ORDER,
     DEADLOCK,
-    OBSERVED_RACE;
+    OBSERVED_RACE,
+    DUPLICATE_ABORTS_TRANSACTION;
 
     private final String id = name().toLowerCase(Locale.ROOT).replace('_', '-');
 

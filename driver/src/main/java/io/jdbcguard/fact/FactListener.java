@@ -67,6 +67,14 @@ public interface FactListener {
      * leave a listener and reach the application is {@link io.jdbcguard.UnsafePatternException}, in strict
      * mode, to refuse it; any other is contained.
      */
+    /**
+     * The decision to run the statement as written inside a savepoint of the guard's, released when it succeeds
+     * and rolled back to when it fails with a duplicate key ({@code duplicate-aborts-transaction}, PostgreSQL).
+     * Known by identity: no text the application runs is this instance.
+     */
+    @SuppressWarnings("StringOperationCanBeSimplified")
+    String IN_SAVEPOINT = new String("jdbc-guard: in a savepoint");
+
     default String beforeExecution(ExecutionFact planned) throws SQLException {
         return null;
     }

@@ -147,6 +147,50 @@ public final class GuardConnection extends ForwardingConnection {
         return bus.beforeExecution(planned);
     }
 
+    /** The name of the guard's savepoint: a named one, so the driver's numbering of the application's own stays as it was. */
+    static final String SAVEPOINT_NAME = "jdbc_guard_insert";
+
+    /**
+     * Takes the guard's savepoint before an execution decided {@link io.jdbcguard.fact.FactListener#IN_SAVEPOINT},
+     * or returns {@code null} (any other decision, or the driver refused: the statement then runs as written).
+     */
+    Savepoint savepointFor(String decision) {
+        if (decision != io.jdbcguard.fact.FactListener.IN_SAVEPOINT) {
+            return null;
+        }
+        try {
+            return delegate.setSavepoint(SAVEPOINT_NAME);
+        } catch (Throwable t) {
+            InternalErrors.record("taking a savepoint before an INSERT", t);
+            return null;
+        }
+    }
+
+    /** The text a decision runs instead of the application's, or {@code null}: the savepoint decision is no text. */
+    static String rewriteOf(String decision) {
+        return decision == io.jdbcguard.fact.FactListener.IN_SAVEPOINT ? null : decision;
+    }
+
+    /**
+     * After the execution the savepoint was taken for: released when it succeeded, rolled back to when it failed
+     * with a duplicate key (so the transaction is not aborted); after any other failure left as it is (the
+     * transaction is aborted as it would be straight). Never throws: the application gets its own outcome.
+     */
+    void savepointDone(Savepoint sp, SQLException failure) {
+        if (sp == null) {
+            return;
+        }
+        try {
+            if (failure == null) {
+                delegate.releaseSavepoint(sp);
+            } else if (dialect.duplicateKey(failure.getErrorCode(), failure.getSQLState())) {
+                delegate.rollback(sp);
+            }
+        } catch (Throwable t) {
+            InternalErrors.record("ending the guard's savepoint", t);
+        }
+    }
+
     /** Records a failed execution nobody records on success, when a listener reads such failures. */
     ExecutionFact recordFailure(String sql, SqlShape shape, Object[] params) {
         return shape == null || !interest.failures(shape.kind()) ? null

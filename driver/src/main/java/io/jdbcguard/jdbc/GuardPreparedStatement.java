@@ -93,15 +93,19 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
      * run the statement as written: a decision to rewrite a read is dropped with the execution.
      */
     private <T> T run(boolean read, Call<T> call, Done<T> done) throws SQLException {
-        String rewritten = connection.decide(sql, shape, params, -1);
+        String decision = connection.decide(sql, shape, params, -1);
         ExecutionFact exec = connection.record(sql, shape, params);
+        java.sql.Savepoint sp = connection.savepointFor(decision);
+        String rewritten = GuardConnection.rewriteOf(decision);
         PreparedStatement target = target(read ? rewritten : null);
         T result;
         try {
             result = call.run(target);
         } catch (SQLException e) {
+            connection.savepointDone(sp, e);
             throw failed(exec, sql, shape, params, target != psDelegate ? rewritten : null, e);
         }
+        connection.savepointDone(sp, null);
         return done.after(this, exec, result);
     }
 

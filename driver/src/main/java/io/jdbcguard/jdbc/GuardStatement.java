@@ -189,14 +189,18 @@ public class GuardStatement extends ForwardingStatement {
     @Override
     public ResultSet executeQuery(String sql) throws SQLException {
         SqlShape shape = connection.shapeOf(sql);
-        String rewritten = connection.decide(sql, shape, null, -1);
+        String decision = connection.decide(sql, shape, null, -1);
         ExecutionFact exec = connection.record(sql, shape, null);
+        java.sql.Savepoint sp = connection.savepointFor(decision);
+        String rewritten = GuardConnection.rewriteOf(decision);
         ResultSet rs;
         try {
             rs = delegate.executeQuery(rewritten != null ? rewritten : sql);
         } catch (SQLException e) {
+            connection.savepointDone(sp, e);
             throw failed(exec, sql, shape, null, rewritten, e);
         }
+        connection.savepointDone(sp, null);
         return queried(rs, exec, shape);
     }
 
@@ -218,28 +222,34 @@ public class GuardStatement extends ForwardingStatement {
      */
     private long update(String sql, UpdateCall call) throws SQLException {
         SqlShape shape = connection.shapeOf(sql);
-        connection.decide(sql, shape, null, -1);
+        java.sql.Savepoint sp = connection.savepointFor(connection.decide(sql, shape, null, -1));
         ExecutionFact exec = connection.record(sql, shape, null);
         long n;
         try {
             n = call.run();
         } catch (SQLException e) {
+            connection.savepointDone(sp, e);
             throw failed(exec, sql, shape, null, null, e);
         }
+        connection.savepointDone(sp, null);
         updated(exec, shape, n);
         return n;
     }
 
     private boolean execute(String sql, ExecuteCall call) throws SQLException {
         SqlShape shape = connection.shapeOf(sql);
-        String rewritten = connection.decide(sql, shape, null, -1);
+        String decision = connection.decide(sql, shape, null, -1);
         ExecutionFact exec = connection.record(sql, shape, null);
+        java.sql.Savepoint sp = connection.savepointFor(decision);
+        String rewritten = GuardConnection.rewriteOf(decision);
         boolean r;
         try {
             r = call.run(rewritten != null ? rewritten : sql);
         } catch (SQLException e) {
+            connection.savepointDone(sp, e);
             throw failed(exec, sql, shape, null, rewritten, e);
         }
+        connection.savepointDone(sp, null);
         executed(exec, shape, r);
         return r;
     }

@@ -26,7 +26,7 @@ public final class GuardRules {
                 new GapLockInsertRule(patterns, false), new GapLockInsertRule(patterns, true), new LockWithoutTransactionRule(reporter),
                 new LockWithoutIndexRule(reporter, lockingSites), new LockOrderRule(memory, lockingSites, reporter),
                 new DeadlockRule(reporter, lockingSites), new ObservedRaceRule(memory, reporter),
-                new StaleReadRule(memory, reporter), new IsolationRule(reporter));
+                new StaleReadRule(memory, reporter), new DuplicateAbortsRule(memory, reporter), new IsolationRule(reporter));
     }
 
     /** Puts every rule on the bus. */

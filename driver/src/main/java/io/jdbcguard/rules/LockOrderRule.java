@@ -252,10 +252,10 @@ final class LockOrderRule implements FactListener {
         String message = "[lock-order] " + a + ", " + b + ": one transaction locks rows of " + a + " at "
                 + mine.firstSite + " and then of " + b + " at " + mine.secondSite + "; another locks " + b + " at "
                 + other.firstSite + " and then " + a + " at " + other.secondSite + ". Run at the same time, each"
-                + " holds its first table's rows while it waits for the other's: a deadlock (1213), and one of them is"
+                + " holds its first table's rows while it waits for the other's: a deadlock (1213; 40P01 on PostgreSQL), and one of them is"
                 + " rolled back. Fix: lock the tables in one order in every transaction (" + a + " before " + b
                 + " everywhere, for instance by reading the " + a + " rows FOR UPDATE first), and retry the unit of"
-                + " work on 1213 (io.jdbcguard.Retry does).";
+                + " work on the deadlock (io.jdbcguard.Retry does).";
         reporter.occurred(RuleId.LOCK_ORDER, place, () -> Findings.of(RuleId.LOCK_ORDER, Finding.Level.WARN, message,
                 a + "," + b, List.of(), other.firstSite, mine.firstSite, null, sql,
                 null), thread, time);

@@ -187,8 +187,8 @@ final class RaceWindow {
                                     + (ib.duplicate ? "; the second insert failed with a duplicate key, which is this"
                                     + " race, lost" : ", and both committed: the table has the key twice"),
                             () -> "add a UNIQUE index on (" + String.join(", ", ca.cols) + ") if there is none, insert first"
-                                    + " and treat the duplicate-key error as \"already there\" (or INSERT … ON DUPLICATE"
-                                    + " KEY UPDATE)");
+                                    + " and treat the duplicate-key error as \"already there\" (or an upsert: INSERT … ON"
+                                    + " DUPLICATE KEY UPDATE on MySQL/MariaDB, INSERT … ON CONFLICT DO NOTHING on PostgreSQL)");
                     return;
                 }
             }

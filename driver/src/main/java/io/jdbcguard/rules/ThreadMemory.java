@@ -12,6 +12,12 @@ import java.util.List;
 final class ThreadMemory {
 
     static final int OPENERS = 16;
+
+    /**
+     * The INSERT the guard last ran inside a savepoint on this thread ({@code duplicate-aborts-transaction}),
+     * until the thread's next INSERT is planned: a duplicate key on it was repaired.
+     */
+    ExecutionFact savepointed;
     private static final int LOCKS = 8;
 
     /** A statement that can open a pattern. */
