@@ -116,8 +116,20 @@ public abstract class Dialect {
 
     // ---- the index catalogue and the server -----------------------------------------------------
 
-    /** The schema unqualified names of a connection resolve in (MySQL's current database, PostgreSQL's {@code current_schema}). */
+    /**
+     * The schema unqualified names of a connection resolve in, where the driver knows it without asking the
+     * server (MySQL's current database); {@code null} where only a query would tell (PostgreSQL's
+     * {@code current_schema()}): the catalogue queries then resolve it on the guard's own connection.
+     */
     public abstract String currentSchema(Connection c) throws SQLException;
+
+    /**
+     * The isolation of a connection just opened, read through the driver's API where that is how the guard has
+     * always read it; where the driver would ask the server on the application's connection (pgJDBC runs
+     * {@code SHOW TRANSACTION ISOLATION LEVEL}), the server's default as read on the guard's own connection
+     * ({@code serverDefault}, {@code null} while not read), else this database's default.
+     */
+    public abstract Isolation isolationAtOpen(Connection c, Isolation serverDefault) throws SQLException;
 
     /**
      * The query of a table's unique indexes, parameters (schema or {@code null} for the current one, table),

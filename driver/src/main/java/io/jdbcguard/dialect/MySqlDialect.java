@@ -243,6 +243,11 @@ public final class MySqlDialect extends Dialect {
     }
 
     @Override
+    public Isolation isolationAtOpen(Connection c, Isolation serverDefault) throws SQLException {
+        return Isolation.ofJdbc(c.getTransactionIsolation());
+    }
+
+    @Override
     public String currentSchema(Connection c) throws SQLException {
         String catalog = c.getCatalog();
         return catalog != null ? catalog : c.getSchema();

@@ -162,9 +162,16 @@ public final class PostgresDialect extends Dialect {
         return "INSERT … ON CONFLICT DO NOTHING (or DO UPDATE)";
     }
 
+    /** pgJDBC's {@code getSchema()} is a query on the application's connection: never asked. */
     @Override
-    public String currentSchema(Connection c) throws SQLException {
-        return c.getSchema();
+    public String currentSchema(Connection c) {
+        return null;
+    }
+
+    /** pgJDBC's {@code getTransactionIsolation()} is a query on the application's connection: never asked. */
+    @Override
+    public Isolation isolationAtOpen(Connection c, Isolation serverDefault) {
+        return serverDefault != null ? serverDefault : Isolation.READ_COMMITTED;
     }
 
     /** Indexes valid and whole: no partial ones, no expressions; {@code INCLUDE} columns are not key columns. */

@@ -119,6 +119,12 @@ public final class ServerFacts {
         }
     }
 
+    /** The server's default isolation if it has been read (never waits), else {@code null}. */
+    public io.jdbcguard.sql.Isolation defaultIsolationIfKnown() {
+        ServerDefaults f = facts.getNow(null);
+        return f == null ? null : f.defaultIsolation();
+    }
+
     /** The server's {@code sql_mode} if it has been read (never waits), else {@code null}. */
     public String modesIfKnown() {
         ServerDefaults f = facts.getNow(null);

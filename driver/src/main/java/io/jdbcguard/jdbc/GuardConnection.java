@@ -71,7 +71,7 @@ public final class GuardConnection extends ForwardingConnection {
         }
         Isolation iso = null;
         try {
-            iso = Isolation.ofJdbc(delegate.getTransactionIsolation());
+            iso = dialect.isolationAtOpen(delegate, dataSource.serverFacts().defaultIsolationIfKnown());
         } catch (Throwable t) {
             InternalErrors.record("reading the isolation of a new connection", t);
         }
@@ -153,16 +153,33 @@ public final class GuardConnection extends ForwardingConnection {
     /**
      * Takes the guard's savepoint before an execution decided {@link io.jdbcguard.fact.FactListener#IN_SAVEPOINT},
      * or returns {@code null} (any other decision, or the driver refused: the statement then runs as written).
+     * Throws only where the savepoint found the connection dead (pgJDBC closes it after a terminated backend):
+     * that exception is what the statement itself would have got first, so it is the statement's failure; run
+     * after it, the statement would fail otherwise (a closed connection).
      */
-    Savepoint savepointFor(String decision) {
+    Savepoint savepointFor(String decision) throws SQLException {
         if (decision != io.jdbcguard.fact.FactListener.IN_SAVEPOINT) {
             return null;
         }
         try {
             return delegate.setSavepoint(SAVEPOINT_NAME);
+        } catch (SQLException e) {
+            if (closedAfter()) {
+                throw e;
+            }
+            InternalErrors.record("taking a savepoint before an INSERT", e);
+            return null;
         } catch (Throwable t) {
             InternalErrors.record("taking a savepoint before an INSERT", t);
             return null;
+        }
+    }
+
+    private boolean closedAfter() {
+        try {
+            return delegate.isClosed();
+        } catch (Throwable t) {
+            return true;
         }
     }
 

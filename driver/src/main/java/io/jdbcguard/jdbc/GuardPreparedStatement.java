@@ -95,11 +95,12 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
     private <T> T run(boolean read, Call<T> call, Done<T> done) throws SQLException {
         String decision = connection.decide(sql, shape, params, -1);
         ExecutionFact exec = connection.record(sql, shape, params);
-        java.sql.Savepoint sp = connection.savepointFor(decision);
         String rewritten = GuardConnection.rewriteOf(decision);
         PreparedStatement target = target(read ? rewritten : null);
+        java.sql.Savepoint sp = null;
         T result;
         try {
+            sp = connection.savepointFor(decision);
             result = call.run(target);
         } catch (SQLException e) {
             connection.savepointDone(sp, e);

@@ -191,10 +191,11 @@ public class GuardStatement extends ForwardingStatement {
         SqlShape shape = connection.shapeOf(sql);
         String decision = connection.decide(sql, shape, null, -1);
         ExecutionFact exec = connection.record(sql, shape, null);
-        java.sql.Savepoint sp = connection.savepointFor(decision);
         String rewritten = GuardConnection.rewriteOf(decision);
+        java.sql.Savepoint sp = null;
         ResultSet rs;
         try {
+            sp = connection.savepointFor(decision);
             rs = delegate.executeQuery(rewritten != null ? rewritten : sql);
         } catch (SQLException e) {
             connection.savepointDone(sp, e);
@@ -222,10 +223,12 @@ public class GuardStatement extends ForwardingStatement {
      */
     private long update(String sql, UpdateCall call) throws SQLException {
         SqlShape shape = connection.shapeOf(sql);
-        java.sql.Savepoint sp = connection.savepointFor(connection.decide(sql, shape, null, -1));
+        String decision = connection.decide(sql, shape, null, -1);
         ExecutionFact exec = connection.record(sql, shape, null);
+        java.sql.Savepoint sp = null;
         long n;
         try {
+            sp = connection.savepointFor(decision);
             n = call.run();
         } catch (SQLException e) {
             connection.savepointDone(sp, e);
@@ -240,10 +243,11 @@ public class GuardStatement extends ForwardingStatement {
         SqlShape shape = connection.shapeOf(sql);
         String decision = connection.decide(sql, shape, null, -1);
         ExecutionFact exec = connection.record(sql, shape, null);
-        java.sql.Savepoint sp = connection.savepointFor(decision);
         String rewritten = GuardConnection.rewriteOf(decision);
+        java.sql.Savepoint sp = null;
         boolean r;
         try {
+            sp = connection.savepointFor(decision);
             r = call.run(rewritten != null ? rewritten : sql);
         } catch (SQLException e) {
             connection.savepointDone(sp, e);

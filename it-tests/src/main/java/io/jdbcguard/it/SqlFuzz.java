@@ -32,21 +32,49 @@ public final class SqlFuzz {
         " FOR ", " UPDATE", " INTO ", " LIMIT ", " ROWS EXAMINED ", " = ", ",", ".", "@", "@@", " SELECT ", " FROM ",
         " WHERE ", "0x", "1e", "-", "N'", "_binary'"};
 
+    /** PostgreSQL's statements: double-quoted names, dollar quotes, E'' strings, casts, jsonb operators, upserts. */
+    static final String[] PG_SEEDS = {
+        "SELECT id FROM fz_t WHERE email = $$a@x$$ AND note = E'it\\'s'",
+        "SELECT \"id\" FROM \"fz_t\" WHERE \"email\" = 'q' FOR NO KEY UPDATE SKIP LOCKED",
+        "SELECT id::text FROM fz_t /* a /* nested */ comment */ WHERE doc ?? 'tags'",
+        "SELECT id FROM fz_t WHERE doc @> '{\"a\": 1}'::jsonb AND email = $tag$x$tag$",
+        "INSERT INTO fz_t (email) VALUES ('n@x') ON CONFLICT (email) DO NOTHING RETURNING id",
+        "UPDATE fz_t SET note = note || 'x' WHERE id = 1 RETURNING id",
+        "SELECT count(*) FROM fz_t WHERE email = 'x' FOR UPDATE OF fz_t NOWAIT",
+    };
+    private static final String[] PG_PIECES = {"'", "\"", "$$", "$t$", "$1", "E'", "::", "??", "/*", "*/", "--", "#", "@",
+        ";", "\\", "?", "\n", "\u00e9", "(", ")", " FOR ", " KEY ", " SHARE", " NO ", " RETURNING ", " ON CONFLICT "};
+
     private final Random random;
+    private final String[] seeds;
+    private final String[] pieces;
 
     public SqlFuzz(long seed) {
+        this(seed, SEEDS, PIECES);
+    }
+
+    private SqlFuzz(long seed, String[] seeds, String[] pieces) {
         this.random = new Random(seed);
+        this.seeds = seeds;
+        this.pieces = pieces;
+    }
+
+    /** Mutations of PostgreSQL's statements, with PostgreSQL's quoting pieces among the usual ones. */
+    public static SqlFuzz postgres(long seed) {
+        String[] pieces = java.util.Arrays.copyOf(PIECES, PIECES.length + PG_PIECES.length);
+        System.arraycopy(PG_PIECES, 0, pieces, PIECES.length, PG_PIECES.length);
+        return new SqlFuzz(seed, PG_SEEDS, pieces);
     }
 
     /** One mutated statement: a seed with a few pieces inserted, removed or replaced. */
     public String mutated() {
-        StringBuilder sb = new StringBuilder(SEEDS[random.nextInt(SEEDS.length)]);
+        StringBuilder sb = new StringBuilder(seeds[random.nextInt(seeds.length)]);
         int edits = 1 + random.nextInt(4);
         for (int e = 0; e < edits; e++) {
             int at = random.nextInt(sb.length() + 1);
             switch (random.nextInt(3)) {
                 case 0:
-                    sb.insert(at, PIECES[random.nextInt(PIECES.length)]);
+                    sb.insert(at, pieces[random.nextInt(pieces.length)]);
                     break;
                 case 1:
                     if (sb.length() > 0) {
@@ -56,7 +84,7 @@ public final class SqlFuzz {
                     break;
                 default:
                     if (at < sb.length()) {
-                        sb.setCharAt(at, PIECES[random.nextInt(PIECES.length)].charAt(0));
+                        sb.setCharAt(at, pieces[random.nextInt(pieces.length)].charAt(0));
                     }
             }
         }

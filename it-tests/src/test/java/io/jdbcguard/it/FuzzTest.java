@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jdbcguard.internal.InternalErrors;
 import io.jdbcguard.sql.SqlShape;
 import io.jdbcguard.sql.SqlShapes;
+import io.jdbcguard.sql.Syntax;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -53,9 +54,40 @@ class FuzzTest {
         assertThat(worstNanos / 1_000_000).as("slowest input (seed %d): %.80s", SEED, worst).isLessThan(HANG_MS);
     }
 
+    /** Issue 22: the same bound where texts are read as PostgreSQL reads them (dollar quotes, nested comments). */
+    @Test
+    void noTextEscapesPostgresLexingOrStallsIt() {
+        SqlFuzz fuzz = SqlFuzz.postgres(SEED);
+        for (int i = 0; i < 2_000; i++) {
+            SqlShapes.of(fuzz.mutated(), Syntax.POSTGRESQL);
+        }
+        List<String> texts = new java.util.ArrayList<>(SqlFuzz.extremes());
+        texts.add("SELECT " + "$a$".repeat(100_000));
+        texts.add("SELECT " + "/*".repeat(100_000) + "*/".repeat(50_000));
+        texts.add("SELECT " + "E'\\".repeat(100_000));
+        texts.add("SELECT " + "??".repeat(200_000));
+        for (int i = 0; i < 50_000; i++) {
+            texts.add(fuzz.mutated());
+        }
+        long worstNanos = 0;
+        String worst = null;
+        for (String sql : texts) {
+            long t = classify(sql, Syntax.POSTGRESQL);
+            if (t > worstNanos) {
+                worstNanos = t;
+                worst = sql;
+            }
+        }
+        assertThat(worstNanos / 1_000_000).as("slowest input (seed %d): %.80s", SEED, worst).isLessThan(HANG_MS);
+    }
+
     private static long classify(String sql) {
+        return classify(sql, Syntax.MYSQL);
+    }
+
+    private static long classify(String sql, Syntax syntax) {
         long start = System.nanoTime();
-        SqlShape shape = SqlShapes.of(sql); // must never throw
+        SqlShape shape = SqlShapes.of(sql, syntax); // must never throw
         long t = System.nanoTime() - start;
         assertThat(shape).isNotNull();
         int end = shape.statementEnd();
