@@ -22,7 +22,8 @@ import net.bytebuddy.asm.Advice;
  * every JDBC connection of the JVM with no other change. It hooks {@code Driver.connect} of every driver but
  * the guard's own, whatever calls it ({@code DriverManager}, any pool: pools sit above the guard), the bridge
  * of a covariant {@code connect} included ({@link ConnectReturns}), and the vendor data sources that open
- * physical connections without a {@code Driver} ({@code MysqlDataSource}, {@code MariaDbDataSource}). It says
+ * physical connections without a {@code Driver} ({@code MysqlDataSource}, {@code MariaDbDataSource}, pgJDBC's
+ * {@code PGSimpleDataSource} through its {@code BaseDataSource}). It says
  * on standard error when it starts and which classes it instrumented; if instrumentation fails, the
  * application runs unguarded and the agent says so.
  */
@@ -56,7 +57,8 @@ public final class GuardAgent {
                     .transform((builder, type, loader, module, domain) -> builder.visit(new ConnectReturns()))
                     // Vendor data sources that open physical connections without a Driver's connect(String, Properties).
                     .type(named("com.mysql.cj.jdbc.MysqlDataSource").or(named("org.mariadb.jdbc.MariaDbDataSource"))
-                            .or(named("org.mariadb.jdbc.MariaDbPoolDataSource")))
+                            .or(named("org.mariadb.jdbc.MariaDbPoolDataSource"))
+                            .or(named("org.postgresql.ds.common.BaseDataSource")))
                     .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(DataSourceAdvice.class)
                             .on(named("getConnection").and(returns(Connection.class)))))
                     .installOn(inst);

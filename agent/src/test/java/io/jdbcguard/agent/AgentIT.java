@@ -124,4 +124,40 @@ class AgentIT {
         // The application's own GuardDataSource over a pool, under the agent: guarded once.
         assertThat(out.lines().filter(l -> l.contains("[check-then-insert] ag_gds(email)"))).as(out).hasSize(1);
     }
+
+    /** Issue 22: pgJDBC's Driver (through a pool and DriverManager) and its PGSimpleDataSource, under the agent. */
+    @Test
+    void theAgentGuardsPostgresThroughEveryWayInAndChangesNoResult() throws Exception {
+        String without = runPg(false);
+        String with = runPg(true);
+        assertThat(results(with)).as(with).isEqualTo(results(without)).hasSize(6)
+                .contains("result: unwraps to pgJDBC true", "result: pg rows 1 1 1");
+        for (String t : new String[] {"ag_pg_pool", "ag_pg_ds", "ag_pg_dm"}) {
+            assertThat(with.lines().filter(l -> l.contains("[check-then-insert] " + t + "(email)")))
+                    .as(t + " guarded exactly once\n" + with).singleElement().asString()
+                    .contains(" ERROR ", "a SELECT at io.jdbcguard.agent.it.Program.getOrCreate(");
+        }
+        assertThat(with).contains("jdbc-guard agent: guarding the connections of org.postgresql.Driver")
+                .doesNotContain("could not instrument").doesNotContain("unguarded");
+        assertThat(without).doesNotContain("jdbc-guard").doesNotContain("[check-then-insert]");
+    }
+
+    private static String runPg(boolean withAgent) throws Exception {
+        io.jdbcguard.it.PostgresTables.recreate("CREATE TABLE %s (id BIGSERIAL PRIMARY KEY, email VARCHAR(100))",
+                "ag_pg_pool", "ag_pg_ds", "ag_pg_dm");
+        String cp = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(e -> !e.contains("jdbc-guard-0.") && !e.endsWith("agent" + File.separator + "target"
+                        + File.separator + "classes") && !e.contains("jdbc-guard-agent"))
+                .collect(Collectors.joining(File.pathSeparator));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (withAgent) {
+            cmd.add("-javaagent:" + agentJar().toAbsolutePath() + "=app-packages=io.jdbcguard.agent.it");
+        }
+        cmd.addAll(List.of("-cp", cp, io.jdbcguard.agent.it.PgProgram.class.getName(), io.jdbcguard.it.PgDatabase.url()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
 }

@@ -50,7 +50,7 @@ public final class Program {
     }
 
     /** {@code DriverManager.getConnection(url)}, as a plain program calls it. */
-    static final class DriverManagerSource extends io.jdbcguard.it.ConnectionSource {
+    public static final class DriverManagerSource extends io.jdbcguard.it.ConnectionSource {
         private final String url;
 
         DriverManagerSource(String url) {
