@@ -53,7 +53,7 @@ class ClinicTest {
         registration = JdbcGuard.addFindingListener(findings::add);
     }
 
-    private List<Finding> settled() throws Exception {
+    List<Finding> settled() throws Exception {
         assertThat(Guard.global().awaitFindings(10_000)).isTrue();
         registration.close();
         return findings.stream().filter(f -> f.level().atLeast(Finding.Level.WARN)).collect(Collectors.toList());
