@@ -33,6 +33,9 @@ final class ClinicContext {
      * {@code PostgreSQLDialect}; a database of its own.
      */
     static ConfigurableApplicationContext startPostgres(String database) {
+        // The embedded server's own start-up log, before Spring Boot configures logging: not the test's.
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.zonky"))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
         io.jdbcguard.it.PostgresTables.exec("DROP DATABASE IF EXISTS " + database, "CREATE DATABASE " + database);
         String url = io.jdbcguard.it.PgDatabase.guardUrl();
         int q = url.indexOf('?');

@@ -5,7 +5,8 @@ import java.sql.Connection;
 
 /**
  * The demo: the seed's get-or-create race on embedded MariaDB, straight through Connector/J and through
- * the guard. Run with {@code mvn -B -q -Pdemo -DskipTests verify}.
+ * the guard. Run with {@code mvn -B -q -Pdemo -DskipTests verify}; add {@code -Ddemo.database=postgresql} for the
+ * same race on embedded PostgreSQL ({@link PostgresDemo}).
  */
 public final class Demo {
 
@@ -19,6 +20,10 @@ public final class Demo {
     public static void main(String[] args) throws Exception {
         System.out.println();
         System.out.println("jdbc-guard demo: the get-or-create race (SELECT the key; if absent, INSERT it)");
+        if ("postgresql".equals(System.getProperty("demo.database"))) {
+            PostgresDemo.run();
+            System.exit(0);
+        }
         String url = TestDatabase.url();
         try (Connection c = TestDatabase.raw()) {
             System.out.println("server: " + c.getMetaData().getDatabaseProductVersion() + " at "
