@@ -33,9 +33,11 @@ public final class Setting<T> {
             "Rules not run.", Setting::parseRuleIds);
 
     public static final Setting<Recovery> RECOVERY = ofEnum("guard.recovery", Recovery.class, Recovery.FRESH_READ,
-            "After a duplicate key under REPEATABLE READ, run the transaction's plain reads of that table "
-                    + "that can miss the winning row as shared-lock reads so they see it (`stale-read-after-duplicate`); "
-                    + "`off` never rewrites.");
+            "After a duplicate key the same transaction's reads see the row that won: on MySQL/MariaDB under "
+                    + "REPEATABLE READ its plain reads of that table that can miss the winning row run as shared-lock "
+                    + "reads (`stale-read-after-duplicate`); on PostgreSQL at READ COMMITTED an INSERT that completes a "
+                    + "check runs inside a savepoint, rolled back to on 23505 (`duplicate-aborts-transaction`); `off` "
+                    + "does neither.");
 
     public static final Setting<Boolean> LOG_VALUES = new Setting<>("guard.log-values", Boolean.FALSE, "false",
             "`true`, `false`", List.of("true", "false"),
