@@ -41,13 +41,14 @@ public final class BenchAll {
         boolean quick = args.length > 0 && args[0].equals("quick");
         int cores = Runtime.getRuntime().availableProcessors();
         Path out = Path.of(args.length > 1 ? args[1] : "BENCHMARKS.md");
-        if (args.length > 0 && (args[0].equals("locks") || args[0].equals("races"))) {
+        if (args.length > 0 && (args[0].equals("locks") || args[0].equals("races") || args[0].equals("postgres"))) {
             // One stage alone: its section of the existing file is replaced, the rest kept as it was.
             boolean locks = args[0].equals("locks");
+            boolean pg = args[0].equals("postgres");
             String existing = Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
-            String section = locks ? lockRules(false) : races(false);
-            String begin = locks ? LOCKS_BEGIN : RACES_BEGIN;
-            String end = locks ? LOCKS_END : RACES_END;
+            String section = pg ? PostgresEndToEnd.stage(false) : locks ? lockRules(false) : races(false);
+            String begin = pg ? PostgresEndToEnd.BEGIN : locks ? LOCKS_BEGIN : RACES_BEGIN;
+            String end = pg ? PostgresEndToEnd.END : locks ? LOCKS_END : RACES_END;
             int from = existing.indexOf(begin);
             int to = existing.indexOf(end);
             String next = from >= 0 && to > from
@@ -258,8 +259,10 @@ public final class BenchAll {
         md.append(lockRules(quick));
         System.out.println("== observed races (JMH, stub driver, 4 threads)");
         md.append(races(quick));
+        System.out.println("== end to end on embedded PostgreSQL");
+        md.append(PostgresEndToEnd.stage(quick));
 
-        md.append("\n## How to run\n\n```\nbench/run.sh          # everything, about 40 minutes; rewrites BENCHMARKS.md\nbench/run.sh quick    # a smoke run of every stage\nbench/run.sh locks    # the lock rules' stage alone; replaces its section\nbench/run.sh races    # the observed races' stage alone; replaces its section\n```\n");
+        md.append("\n## How to run\n\n```\nbench/run.sh          # everything, about 40 minutes; rewrites BENCHMARKS.md\nbench/run.sh quick    # a smoke run of every stage\nbench/run.sh locks    # the lock rules' stage alone; replaces its section\nbench/run.sh races    # the observed races' stage alone; replaces its section\nbench/run.sh postgres # the PostgreSQL stage alone; replaces its section\n```\n");
         Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
         System.out.println("wrote " + out.toAbsolutePath());
         System.exit(0);

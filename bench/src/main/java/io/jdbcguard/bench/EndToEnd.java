@@ -145,7 +145,7 @@ final class EndToEnd {
         }
     }
 
-    private static Result interleave(Map<String, Slice> slices, int rounds, long sliceMs, int warmup) throws Exception {
+    static Result interleave(Map<String, Slice> slices, int rounds, long sliceMs, int warmup) throws Exception {
         List<String> names = new ArrayList<>(slices.keySet());
         // Warm-up, not counted: every variant runs `warmup` slices first, so that the JIT has compiled each
         // variant's code before measuring. Measured here: with two 200 ms slices the guard's extra code was

@@ -56,6 +56,9 @@ public final class Variants {
             case "guard-norace":
                 return DriverManager.getConnection("jdbc:guard:" + url.substring(5) + (url.contains("?") ? "&" : "?")
                         + "guard.disable=observed-race");
+            case "guard-norepair":
+                return DriverManager.getConnection("jdbc:guard:" + url.substring(5) + (url.contains("?") ? "&" : "?")
+                        + "guard.recovery=off");
             case "guard-nolocks":
                 return DriverManager.getConnection("jdbc:guard:" + url.substring(5) + (url.contains("?") ? "&" : "?")
                         + "guard.disable=lock-without-index,lock-order,deadlock");

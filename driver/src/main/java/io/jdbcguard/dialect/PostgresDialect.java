@@ -99,10 +99,14 @@ public final class PostgresDialect extends Dialect {
         return UNIQUE_VIOLATION.equals(sqlState);
     }
 
-    /** pgJDBC carries no vendor code: a failure with one is another database's, whatever its SQLState. */
+    /**
+     * pgJDBC carries no vendor code: a failure with one is another database's, whatever its SQLState. A deadlock or
+     * serialization failure; and at COMMIT a deferred unique constraint's 23505 rolls the transaction back too.
+     */
     @Override
     public boolean rolledBackWholeTransaction(int vendorCode, String sqlState) {
-        return vendorCode == 0 && (DEADLOCK_DETECTED.equals(sqlState) || SERIALIZATION_FAILURE.equals(sqlState));
+        return vendorCode == 0 && (DEADLOCK_DETECTED.equals(sqlState) || SERIALIZATION_FAILURE.equals(sqlState)
+                || UNIQUE_VIOLATION.equals(sqlState));
     }
 
     /** lock_not_available: {@code lock_timeout} passed, or {@code NOWAIT} found the row locked. */

@@ -149,6 +149,15 @@ public final class GuardConnection extends ForwardingConnection {
 
     /** The name of the guard's savepoint: a named one, so the driver's numbering of the application's own stays as it was. */
     static final String SAVEPOINT_NAME = "jdbc_guard_insert";
+    /**
+     * How many of the guard's savepoints one transaction keeps open: each is left to the transaction's end (the
+     * server releases it at COMMIT), which saves the round trip of a RELEASE; past this many, each is released at
+     * once, so that a long transaction does not nest them without bound.
+     */
+    static final int OPEN_SAVEPOINTS = 8;
+    /** The transaction the guard's open savepoints belong to, and how many it has. */
+    private long savepointTransaction = -1;
+    private int savepointsOpen;
 
     /**
      * Takes the guard's savepoint before an execution decided {@link io.jdbcguard.fact.FactListener#IN_SAVEPOINT},
@@ -189,19 +198,31 @@ public final class GuardConnection extends ForwardingConnection {
     }
 
     /**
-     * After the execution the savepoint was taken for: released when it succeeded, rolled back to when it failed
-     * with a duplicate key (so the transaction is not aborted); after any other failure left as it is (the
-     * transaction is aborted as it would be straight). Never throws: the application gets its own outcome.
+     * After the execution the savepoint was taken for: rolled back to when it failed with a duplicate key (so the
+     * transaction is not aborted); then, and after a success, left to the transaction's end, or released at once
+     * past {@link #OPEN_SAVEPOINTS} in one transaction; after any other failure left as it is (the transaction is
+     * aborted as it would be straight). Never throws: the application gets its own outcome.
      */
     void savepointDone(Savepoint sp, SQLException failure) {
         if (sp == null) {
             return;
         }
         try {
-            if (failure == null) {
-                delegate.releaseSavepoint(sp);
-            } else if (dialect.duplicateKey(failure.getErrorCode(), failure.getSQLState())) {
-                delegate.rollback(sp);
+            boolean keep = failure == null || dialect.duplicateKey(failure.getErrorCode(), failure.getSQLState());
+            if (failure != null && keep) {
+                delegate.rollback(sp); // the savepoint stays defined, as after any ROLLBACK TO SAVEPOINT
+            }
+            if (keep) {
+                long txId = tx.transactionId();
+                if (txId != savepointTransaction) {
+                    savepointTransaction = txId;
+                    savepointsOpen = 0;
+                }
+                if (savepointsOpen < OPEN_SAVEPOINTS) {
+                    savepointsOpen++; // released by the server when the transaction ends: no round trip now
+                } else {
+                    delegate.releaseSavepoint(sp);
+                }
             }
         } catch (Throwable t) {
             InternalErrors.record("ending the guard's savepoint", t);

@@ -142,6 +142,45 @@ class PostgresGetOrCreateTest {
                 });
     }
 
+    /**
+     * At REPEATABLE READ no savepoint helps (the re-read answers from the snapshot): the whole unit inside
+     * {@link io.jdbcguard.Retry} is retried on 23505 (or 40001), and every caller ends with its row, every row once.
+     */
+    @Test
+    void atRepeatableReadTheRetryHelperRetriesTheWholeUnit() throws Exception {
+        table("pg_goc_retry");
+        io.jdbcguard.RetryPolicy policy = io.jdbcguard.RetryPolicy.builder().maxAttempts(20)
+                .backoff(java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(20)).build();
+        CyclicBarrier start = new CyclicBarrier(8);
+        AtomicInteger attempts = new AtomicInteger();
+        Concurrently.run(8, t -> {
+            try (Connection c = guarded()) {
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                start.await();
+                for (int i = 0; i < 200; i++) {
+                    String email = "pg_goc_retry-" + (i % 20) + "@x";
+                    io.jdbcguard.Retry.inTransaction(c, policy, conn -> {
+                        attempts.incrementAndGet();
+                        if (!exists(conn, "pg_goc_retry", email)) {
+                            try (PreparedStatement ps = conn.prepareStatement("INSERT INTO pg_goc_retry (email) VALUES (?)")) {
+                                ps.setString(1, email);
+                                ps.executeUpdate();
+                            }
+                        }
+                        return null;
+                    });
+                }
+            }
+        });
+        try (Connection c = PgDatabase.raw(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*), COUNT(DISTINCT email) FROM pg_goc_retry")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(20);
+            assertThat(rs.getLong(2)).isEqualTo(20);
+        }
+        assertThat(attempts.get()).as("no unit failed for good: each ran until it succeeded").isGreaterThanOrEqualTo(8 * 200);
+    }
+
     /** One loser, step by step: the application gets pgJDBC's own exception; the transaction stays usable. */
     @Test
     void theLoserGetsTheDriversExceptionAndItsTransactionStaysUsable() throws Exception {

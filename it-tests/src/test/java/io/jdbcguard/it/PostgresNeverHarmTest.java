@@ -187,6 +187,40 @@ class PostgresNeverHarmTest {
         assertThat(seen.get(6)).contains("BatchUpdateException", "state=23505");
     }
 
+    /**
+     * The guard's savepoints (taken before each INSERT that completes a check, left open to the transaction's end,
+     * the ninth and later released at once) change nothing the application's own savepoints do around them.
+     */
+    @Test
+    void theGuardsSavepointsChangeNothingTheApplicationsOwnSavepointsDo() throws Exception {
+        sameBothWays((c, o) -> {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                Savepoint outer = c.setSavepoint("app_outer");
+                for (int i = 0; i < 12; i++) {
+                    String email = "s" + i;
+                    o.step(() -> rows(st, "SELECT id FROM nh_pg WHERE email = '" + email + "'"));
+                    o.step(() -> st.executeUpdate("INSERT INTO nh_pg (email) VALUES ('" + email + "')"));
+                }
+                c.rollback(outer); // every insert above undone, the guard's savepoints with them
+                o.step(() -> rows(st, "SELECT count(*) FROM nh_pg"));
+                Savepoint inner = c.setSavepoint();
+                o.step(inner::getSavepointId);
+                o.step(() -> rows(st, "SELECT id FROM nh_pg WHERE email = 'kept'"));
+                o.step(() -> st.executeUpdate("INSERT INTO nh_pg (email) VALUES ('kept')"));
+                c.releaseSavepoint(inner);
+                c.releaseSavepoint(outer);
+                o.step(() -> rows(st, "SELECT id FROM nh_pg WHERE email = 'after'"));
+                o.step(() -> st.executeUpdate("INSERT INTO nh_pg (email) VALUES ('after')"));
+                o.step(() -> st.executeUpdate("INSERT INTO nh_pg (email, note) VALUES ('bad', 1/0)")); // 22012
+                o.step(() -> rows(st, "SELECT count(*) FROM nh_pg")); // 25P02 both ways: not rolled back to
+                c.rollback();
+                o.step(() -> rows(st, "SELECT email FROM nh_pg ORDER BY id"));
+                c.commit();
+            }
+        });
+    }
+
     @Test
     void withRecoveryOffACheckedDuplicateAbortsTheTransactionAsStraight() throws Exception {
         List<String> seen = sameBothWays((c, o) -> {

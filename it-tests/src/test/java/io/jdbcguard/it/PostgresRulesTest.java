@@ -113,6 +113,27 @@ class PostgresRulesTest {
         }
     }
 
+    /** The catalogue in pg_index: a partial or an expression unique index protects nothing the guard can tell. */
+    @Test
+    void onlyWholeUniqueKeysCount() throws Exception {
+        exec("DROP TABLE IF EXISTS pg_keys",
+                "CREATE TABLE pg_keys (id BIGSERIAL PRIMARY KEY, a TEXT, b TEXT, c TEXT, live BOOLEAN DEFAULT true)",
+                "CREATE UNIQUE INDEX ux_pg_keys_a ON pg_keys (a) WHERE live",
+                "CREATE UNIQUE INDEX ux_pg_keys_b ON pg_keys (lower(b))",
+                "CREATE UNIQUE INDEX ux_pg_keys_c ON pg_keys (c) INCLUDE (a)");
+        try (Connection c = connect()) {
+            c.setAutoCommit(false);
+            for (String col : new String[] {"a", "b", "c"}) {
+                assertThat(exists(c, "SELECT id FROM pg_keys WHERE " + col + " = ?", "k")).isFalse();
+                update(c, "INSERT INTO pg_keys (" + col + ") VALUES (?)", "k");
+                c.commit();
+                Thread.sleep(300); // the keys are read in the background; the finding waits for them
+                assertThat(found()).as(col).containsExactly(col.equals("c") ? "check-then-insert:WARN"
+                        : "check-then-insert:ERROR");
+            }
+        }
+    }
+
     @Test
     void lostUpdateAtReadCommittedButNotWhereTheSecondWriterFails() throws Exception {
         try (Connection c = connect()) {

@@ -1,0 +1,193 @@
+package io.jdbcguard.bench;
+
+import io.jdbcguard.it.PgDatabase;
+import io.jdbcguard.it.PostgresTables;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Issue 22: the end-to-end stages on the embedded PostgreSQL, beside raw pgJDBC, P6Spy and datasource-proxy,
+ * interleaved as on MariaDB ({@link EndToEnd#interleave}): a point select, and the check-then-insert transaction
+ * on 4 threads, every INSERT of which completes a check on a table with a unique key, so that through the guard
+ * each runs inside its savepoint: {@code guard-norepair} ({@code guard.recovery=off}) against {@code guard} is
+ * what the repair costs.
+ */
+final class PostgresEndToEnd {
+
+    static final List<String> VARIANTS = List.of("raw", "raw2", "guard", "guard-norepair", "p6spy-logging", "dsproxy");
+
+    private PostgresEndToEnd() {
+    }
+
+    static EndToEnd.Result pointSelect(int rounds, long sliceMs, int warmup) throws Exception {
+        PostgresTables.exec("DROP TABLE IF EXISTS bench_accounts",
+                "CREATE TABLE bench_accounts (id INT PRIMARY KEY, balance BIGINT NOT NULL)",
+                "INSERT INTO bench_accounts SELECT g, g * 10 FROM generate_series(1, 1000) g");
+        Map<String, EndToEnd.Slice> slices = new LinkedHashMap<>();
+        List<Connection> open = new ArrayList<>();
+        for (String v : VARIANTS) {
+            Connection c = Variants.open(v, PgDatabase.url());
+            open.add(c);
+            PreparedStatement ps = c.prepareStatement("SELECT id, balance FROM bench_accounts WHERE id = ?");
+            slices.put(v, millis -> {
+                long end = System.nanoTime() + millis * 1_000_000L;
+                long n = 0;
+                while (System.nanoTime() < end) {
+                    ps.setInt(1, (int) (n % 1000) + 1);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        rs.getLong(2);
+                    }
+                    n++;
+                }
+                return n;
+            });
+        }
+        try {
+            return EndToEnd.interleave(slices, rounds, sliceMs, warmup);
+        } finally {
+            for (Connection c : open) {
+                c.close();
+            }
+        }
+    }
+
+    static EndToEnd.Result checkThenInsert(int threads, int rounds, long sliceMs, int warmup) throws Exception {
+        PostgresTables.exec("DROP TABLE IF EXISTS bench_users", "CREATE TABLE bench_users (id BIGSERIAL PRIMARY KEY,"
+                + " email VARCHAR(100) NOT NULL, CONSTRAINT ux_bench_email UNIQUE (email))");
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        Map<String, EndToEnd.Slice> slices = new LinkedHashMap<>();
+        List<Connection> open = new ArrayList<>();
+        long[] counter = new long[1];
+        for (String v : VARIANTS) {
+            List<PreparedStatement[]> perThread = new ArrayList<>();
+            List<Connection> conns = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Connection c = Variants.open(v, PgDatabase.url());
+                c.setAutoCommit(false);
+                open.add(c);
+                conns.add(c);
+                perThread.add(new PreparedStatement[] {
+                        c.prepareStatement("SELECT id FROM bench_users WHERE email = ?"),
+                        c.prepareStatement("INSERT INTO bench_users (email) VALUES (?)")});
+            }
+            slices.put(v, millis -> {
+                long base;
+                synchronized (counter) {
+                    base = counter[0];
+                    counter[0] += 1_000_000_000L;
+                }
+                List<Future<Long>> fs = new ArrayList<>();
+                long end = System.nanoTime() + millis * 1_000_000L;
+                for (int t = 0; t < threads; t++) {
+                    PreparedStatement[] ps = perThread.get(t);
+                    Connection c = conns.get(t);
+                    long prefix = base + t * 100_000_000L;
+                    fs.add(pool.submit(() -> {
+                        long n = 0;
+                        while (System.nanoTime() < end) {
+                            String email = "u" + (prefix + n) + "@example.com";
+                            ps[0].setString(1, email);
+                            boolean found;
+                            try (ResultSet rs = ps[0].executeQuery()) {
+                                found = rs.next();
+                            }
+                            if (!found) {
+                                ps[1].setString(1, email);
+                                ps[1].executeUpdate();
+                            }
+                            c.commit();
+                            n++;
+                        }
+                        return n;
+                    }));
+                }
+                long total = 0;
+                for (Future<Long> f : fs) {
+                    total += f.get();
+                }
+                return total;
+            });
+        }
+        try {
+            return EndToEnd.interleave(slices, rounds, sliceMs, warmup);
+        } finally {
+            pool.shutdown();
+            for (Connection c : open) {
+                c.close();
+            }
+        }
+    }
+
+    static final String BEGIN = "<!-- postgresql -->";
+    static final String END = "<!-- /postgresql -->";
+
+    /** The stage: {@code runs} consecutive runs of both workloads; its section of BENCHMARKS.md, between markers. */
+    static String stage(boolean quick) throws Exception {
+        int runs = quick ? 1 : 3;
+        int rounds = quick ? 4 : 20;
+        long slice = quick ? 100 : 200;
+        int warmup = quick ? 2 : 10;
+        String server;
+        try (Connection c = PgDatabase.raw()) {
+            server = "PostgreSQL " + c.getMetaData().getDatabaseProductVersion() + ", pgJDBC " + c.getMetaData().getDriverVersion();
+        }
+        List<EndToEnd.Result> point = new ArrayList<>();
+        List<EndToEnd.Result> cti = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            point.add(pointSelect(rounds, slice, warmup));
+            cti.add(checkThenInsert(4, rounds, slice, warmup));
+        }
+        StringBuilder md = new StringBuilder("\n" + BEGIN + "\n## End to end on PostgreSQL (issue 22)\n\n")
+                .append(server).append(" (embedded, on this machine), ").append(runs).append(" consecutive runs in one JVM,")
+                .append(" each ").append(rounds).append(" interleaved rounds of ").append(slice).append(" ms per variant after ")
+                .append(warmup).append(" warm-up slices; each cell is the median of the runs' medians of throughput as a")
+                .append(" fraction of raw pgJDBC in the same round (`raw2`, a second raw copy, is the noise floor), with the")
+                .append(" runs' lowest and highest median. `guard-norepair` is `guard.recovery=off`.\n\n")
+                .append("| workload | raw ops/s | ");
+        for (String v : VARIANTS) {
+            md.append(v).append(" | ");
+        }
+        md.append("\n|---|---|");
+        md.append("---|".repeat(VARIANTS.size())).append('\n');
+        row(md, "W1 point select, 1 thread", point);
+        row(md, "W2 check + insert (unique key) + commit, 4 threads", cti);
+        double raw = median(cti.stream().map(r -> r.rawOpsPerSecond().median()).toList());
+        double off = raw * median(cti.stream().map(r -> r.ratios().get("guard-norepair").median()).toList());
+        double on = raw * median(cti.stream().map(r -> r.ratios().get("guard").median()).toList());
+        md.append(String.format(Locale.ROOT, "\nThe repair's cost: in W2 every INSERT completes a check on a table with"
+                + " a unique key, so through `guard` each runs inside the guard's savepoint (`SAVEPOINT` before,"
+                + " `RELEASE` after: two round trips); %.0f tx/s with it against %.0f without (`guard-norepair`), %+.0f µs"
+                + " per transaction on 4 threads. Transactions whose INSERT completes no check (most of an application's)"
+                + " take no savepoint.\n", on, off, 4 * 1e6 * (1 / on - 1 / off)));
+        return md.append(END).append('\n').toString();
+    }
+
+    private static void row(StringBuilder md, String name, List<EndToEnd.Result> runs) {
+        md.append("| ").append(name).append(" | ").append(String.format(Locale.ROOT, "%.0f",
+                median(runs.stream().map(r -> r.rawOpsPerSecond().median()).toList()))).append(" | ");
+        for (String v : VARIANTS) {
+            List<Double> ms = runs.stream().map(r -> r.ratios().get(v).median()).toList();
+            md.append(String.format(Locale.ROOT, "%.3f (%.3f–%.3f) | ", median(ms),
+                    ms.stream().mapToDouble(d -> d).min().orElse(Double.NaN),
+                    ms.stream().mapToDouble(d -> d).max().orElse(Double.NaN)));
+        }
+        md.append('\n');
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        s.sort(null);
+        int n = s.size();
+        return n == 0 ? Double.NaN : n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+}
