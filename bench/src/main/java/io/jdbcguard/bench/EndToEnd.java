@@ -38,14 +38,33 @@ final class EndToEnd {
     private EndToEnd() {
     }
 
+    /**
+     * Where a workload runs: the real driver's URL (the server starts on first use), how to run DDL there, and
+     * the DDL of the two workloads' tables in its own dialect.
+     */
+    record Server(java.util.function.Supplier<String> url, java.util.function.Consumer<String[]> exec,
+                  String[] accounts, String[] users) {
+    }
+
+    static final Server MARIADB = new Server(TestDatabase::url, TestDatabase::exec, new String[] {
+            "DROP TABLE IF EXISTS bench_accounts",
+            "CREATE TABLE bench_accounts (id INT PRIMARY KEY, balance BIGINT NOT NULL)",
+            "INSERT INTO bench_accounts SELECT seq, seq * 10 FROM seq_1_to_1000"}, new String[] {
+            "DROP TABLE IF EXISTS bench_users",
+            "CREATE TABLE bench_users (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL, "
+                    + "UNIQUE KEY ux_bench_email (email))"});
+
     static Result pointSelect(int rounds, long sliceMs, int warmup) throws Exception {
-        TestDatabase.exec("DROP TABLE IF EXISTS bench_accounts",
-                "CREATE TABLE bench_accounts (id INT PRIMARY KEY, balance BIGINT NOT NULL)",
-                "INSERT INTO bench_accounts SELECT seq, seq * 10 FROM seq_1_to_1000");
+        return pointSelect(MARIADB, VARIANTS, rounds, sliceMs, warmup);
+    }
+
+    /** W1: a prepared point select by primary key, one thread, for each variant ("raw" among them). */
+    static Result pointSelect(Server server, List<String> variants, int rounds, long sliceMs, int warmup) throws Exception {
+        server.exec().accept(server.accounts());
         Map<String, Slice> slices = new LinkedHashMap<>();
         List<Connection> open = new ArrayList<>();
-        for (String v : VARIANTS) {
-            Connection c = Variants.open(v, TestDatabase.url());
+        for (String v : variants) {
+            Connection c = Variants.open(v, server.url().get());
             open.add(c);
             PreparedStatement ps = c.prepareStatement("SELECT id, balance FROM bench_accounts WHERE id = ?");
             slices.put(v, millis -> {
@@ -78,9 +97,13 @@ final class EndToEnd {
     /** The check-then-insert transaction on {@code threads} threads, for the given variants ("raw" among them). */
     static Result checkThenInsert(int threads, int rounds, long sliceMs, int warmup, List<String> variants)
             throws Exception {
-        TestDatabase.exec("DROP TABLE IF EXISTS bench_users",
-                "CREATE TABLE bench_users (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL, "
-                        + "UNIQUE KEY ux_bench_email (email))");
+        return checkThenInsert(MARIADB, variants, threads, rounds, sliceMs, warmup);
+    }
+
+    /** W2: check by a unique key, insert it, commit, on {@code threads} threads with different keys. */
+    static Result checkThenInsert(Server server, List<String> variants, int threads, int rounds, long sliceMs,
+                                  int warmup) throws Exception {
+        server.exec().accept(server.users());
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         Map<String, Slice> slices = new LinkedHashMap<>();
         List<Connection> open = new ArrayList<>();
@@ -89,7 +112,7 @@ final class EndToEnd {
             List<PreparedStatement[]> perThread = new ArrayList<>();
             List<Connection> conns = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
-                Connection c = Variants.open(v, TestDatabase.url());
+                Connection c = Variants.open(v, server.url().get());
                 c.setAutoCommit(false);
                 open.add(c);
                 conns.add(c);

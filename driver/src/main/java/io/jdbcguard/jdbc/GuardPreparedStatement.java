@@ -95,18 +95,18 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
     private <T> T run(boolean read, Call<T> call, Done<T> done) throws SQLException {
         String decision = connection.decide(sql, shape, params, -1);
         ExecutionFact exec = connection.record(sql, shape, params);
-        String rewritten = GuardConnection.rewriteOf(decision);
+        String rewritten = GuardSavepoints.rewriteOf(decision);
         PreparedStatement target = target(read ? rewritten : null);
         java.sql.Savepoint sp = null;
         T result;
         try {
-            sp = connection.savepointFor(decision);
+            sp = connection.savepoints.take(decision);
             result = call.run(target);
         } catch (SQLException e) {
-            connection.savepointDone(sp, e);
+            connection.savepoints.done(sp, e);
             throw failed(exec, sql, shape, params, target != psDelegate ? rewritten : null, e);
         }
-        connection.savepointDone(sp, null);
+        connection.savepoints.done(sp, null);
         return done.after(this, exec, result);
     }
 

@@ -191,17 +191,17 @@ public class GuardStatement extends ForwardingStatement {
         SqlShape shape = connection.shapeOf(sql);
         String decision = connection.decide(sql, shape, null, -1);
         ExecutionFact exec = connection.record(sql, shape, null);
-        String rewritten = GuardConnection.rewriteOf(decision);
+        String rewritten = GuardSavepoints.rewriteOf(decision);
         java.sql.Savepoint sp = null;
         ResultSet rs;
         try {
-            sp = connection.savepointFor(decision);
+            sp = connection.savepoints.take(decision);
             rs = delegate.executeQuery(rewritten != null ? rewritten : sql);
         } catch (SQLException e) {
-            connection.savepointDone(sp, e);
+            connection.savepoints.done(sp, e);
             throw failed(exec, sql, shape, null, rewritten, e);
         }
-        connection.savepointDone(sp, null);
+        connection.savepoints.done(sp, null);
         return queried(rs, exec, shape);
     }
 
@@ -228,13 +228,13 @@ public class GuardStatement extends ForwardingStatement {
         java.sql.Savepoint sp = null;
         long n;
         try {
-            sp = connection.savepointFor(decision);
+            sp = connection.savepoints.take(decision);
             n = call.run();
         } catch (SQLException e) {
-            connection.savepointDone(sp, e);
+            connection.savepoints.done(sp, e);
             throw failed(exec, sql, shape, null, null, e);
         }
-        connection.savepointDone(sp, null);
+        connection.savepoints.done(sp, null);
         updated(exec, shape, n);
         return n;
     }
@@ -243,17 +243,17 @@ public class GuardStatement extends ForwardingStatement {
         SqlShape shape = connection.shapeOf(sql);
         String decision = connection.decide(sql, shape, null, -1);
         ExecutionFact exec = connection.record(sql, shape, null);
-        String rewritten = GuardConnection.rewriteOf(decision);
+        String rewritten = GuardSavepoints.rewriteOf(decision);
         java.sql.Savepoint sp = null;
         boolean r;
         try {
-            sp = connection.savepointFor(decision);
+            sp = connection.savepoints.take(decision);
             r = call.run(rewritten != null ? rewritten : sql);
         } catch (SQLException e) {
-            connection.savepointDone(sp, e);
+            connection.savepoints.done(sp, e);
             throw failed(exec, sql, shape, null, rewritten, e);
         }
-        connection.savepointDone(sp, null);
+        connection.savepoints.done(sp, null);
         executed(exec, shape, r);
         return r;
     }
