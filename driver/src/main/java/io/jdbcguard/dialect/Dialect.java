@@ -111,6 +111,9 @@ public abstract class Dialect {
     /** What else a duplicate key does at this level, appended to {@code check-then-insert}'s WARN ("" if nothing). */
     public abstract String afterDuplicate(io.jdbcguard.sql.Isolation isolation);
 
+    /** How to read a row for a read-modify-write so that no concurrent write is lost (the fix of {@code lost-update}). */
+    public abstract String lockedReadAdvice();
+
     /** The insert forms that let a concurrent duplicate pass without an error. */
     public abstract String upsertForms();
 

@@ -238,6 +238,11 @@ public final class MySqlDialect extends Dialect {
     }
 
     @Override
+    public String lockedReadAdvice() {
+        return "read with SELECT … FOR UPDATE in the same transaction as the UPDATE";
+    }
+
+    @Override
     public String upsertForms() {
         return "INSERT … ON DUPLICATE KEY UPDATE or INSERT IGNORE";
     }

@@ -101,12 +101,11 @@ public final class PostgresDialect extends Dialect {
 
     /**
      * pgJDBC carries no vendor code: a failure with one is another database's, whatever its SQLState. A deadlock or
-     * serialization failure; and at COMMIT a deferred unique constraint's 23505 rolls the transaction back too.
+     * a serialization failure (a deferred constraint's 23505 at COMMIT is not retried: {@code RetryPolicyTest}).
      */
     @Override
     public boolean rolledBackWholeTransaction(int vendorCode, String sqlState) {
-        return vendorCode == 0 && (DEADLOCK_DETECTED.equals(sqlState) || SERIALIZATION_FAILURE.equals(sqlState)
-                || UNIQUE_VIOLATION.equals(sqlState));
+        return vendorCode == 0 && (DEADLOCK_DETECTED.equals(sqlState) || SERIALIZATION_FAILURE.equals(sqlState));
     }
 
     /** lock_not_available: {@code lock_timeout} passed, or {@code NOWAIT} found the row locked. */
@@ -159,6 +158,13 @@ public final class PostgresDialect extends Dialect {
     public String afterDuplicate(Isolation isolation) {
         return ", and the error aborts the loser's transaction (every later statement fails with 25P02 until a"
                 + " rollback), see duplicate-aborts-transaction";
+    }
+
+    @Override
+    public String lockedReadAdvice() {
+        return "read with SELECT … FOR NO KEY UPDATE in the same transaction as the UPDATE (it blocks the row's"
+                + " concurrent writers, not inserts of rows that refer to it), or run the transaction at REPEATABLE READ"
+                + " and retry it on 40001 (io.jdbcguard.Retry)";
     }
 
     @Override

@@ -173,7 +173,7 @@ final class LostUpdateRule extends CompletingRule {
                 + " carries AND version = ?, and a concurrent change fails with OptimisticLockException instead of"
                 + " being lost), or load it with @Lock(LockModeType.PESSIMISTIC_WRITE) in the transaction that"
                 + " writes it," + relative + " and retry on conflict."
-                : head + " Fix: read with SELECT … FOR UPDATE in the same transaction as the UPDATE," + relative
+                : head + " Fix: " + w.connection().dialect().lockedReadAdvice() + "," + relative
                 + " or use optimistic locking (a version column: UPDATE … WHERE id = ? AND version = ?, retrying"
                 + " when no row changed).";
         return Findings.of(RuleId.LOST_UPDATE, Finding.Level.WARN, message, t.toString(), written, o.site, writeSite,
