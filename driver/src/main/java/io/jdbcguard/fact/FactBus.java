@@ -96,14 +96,17 @@ public final class FactBus {
 
     /**
      * What the listeners active on a connection of this configuration read, as kind masks (bit
-     * {@code 1 << kind.ordinal()}): executions, failed executions, statements before they run. Valid
-     * while {@link #version()} is the same.
+     * {@code 1 << kind.ordinal()}): executions, failed executions, statements before they run; and which
+     * listeners are active, by index (bit {@code 1 << i} for the first {@link #INDEXED} listeners, every later
+     * one counting as active): only these are asked before a statement runs. Valid while {@link #version()}
+     * is the same.
      */
     public int[] masks(io.jdbcguard.config.GuardConfig config) {
         Snapshot s = snapshot;
         int kinds = 0;
         int failures = 0;
         int before = 0;
+        int activeListeners = 0;
         for (int i = 0; i < s.listeners.length; i++) {
             boolean active;
             try {
@@ -116,9 +119,12 @@ public final class FactBus {
                 kinds |= s.masks[i];
                 failures |= s.failureMasks[i] | s.masks[i];
                 before |= s.beforeMasks[i];
+                if (i < INDEXED) {
+                    activeListeners |= 1 << i;
+                }
             }
         }
-        return new int[] {kinds, failures, before};
+        return new int[] {kinds, failures, before, activeListeners};
     }
 
     /** Whether any listener is registered at all. */
@@ -126,12 +132,23 @@ public final class FactBus {
         return snapshot.listeners.length > 0;
     }
 
+    /** Listeners known by index in {@link #masks}' set of active ones; any later one counts as active. */
+    static final int INDEXED = 31;
+
     /** Whether any listener wants to see this statement before it runs. */
     public boolean wantsBefore(SqlShape shape) {
+        return wantsBefore(shape, -1);
+    }
+
+    /**
+     * Whether any of the given listeners ({@link #masks}' active set for the connection's configuration) wants
+     * to see this statement before it runs: a listener inactive there is not asked.
+     */
+    public boolean wantsBefore(SqlShape shape, int activeListeners) {
         Snapshot s = snapshot;
         int bit = 1 << shape.kind().ordinal();
         for (int i = 0; i < s.listeners.length; i++) {
-            if ((s.beforeMasks[i] & bit) == 0) {
+            if ((s.beforeMasks[i] & bit) == 0 || i < INDEXED && (activeListeners & (1 << i)) == 0) {
                 continue;
             }
             try {
@@ -151,12 +168,17 @@ public final class FactBus {
      * {@link UnsafePatternException} a listener raised to refuse it (strict mode).
      */
     public String beforeExecution(ExecutionFact planned) throws UnsafePatternException {
+        return beforeExecution(planned, -1);
+    }
+
+    /** The same, asking only the given listeners ({@link #masks}' active set for the connection's configuration). */
+    public String beforeExecution(ExecutionFact planned, int activeListeners) throws UnsafePatternException {
         String rewrite = null;
         Snapshot s = snapshot;
         int bit = 1 << planned.shape().kind().ordinal();
         for (int i = 0; i < s.listeners.length; i++) {
             FactListener l = s.listeners[i];
-            if ((s.beforeMasks[i] & bit) == 0) {
+            if ((s.beforeMasks[i] & bit) == 0 || i < INDEXED && (activeListeners & (1 << i)) == 0) {
                 continue;
             }
             try {

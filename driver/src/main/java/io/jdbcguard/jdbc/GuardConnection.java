@@ -136,7 +136,7 @@ public final class GuardConnection extends ForwardingConnection {
         }
         ExecutionFact planned;
         try {
-            if (!interest.before(shape.kind()) || !bus.wantsBefore(shape)) {
+            if (!interest.before(shape.kind()) || !bus.wantsBefore(shape, interest.activeListeners())) {
                 return null;
             }
             planned = FactBus.planned(info, tx.transactionId(), inTransaction(), tx.autoCommit(), isolation(), sql, shape,
@@ -145,7 +145,7 @@ public final class GuardConnection extends ForwardingConnection {
             InternalErrors.record("preparing a pre-execution check", t);
             return null;
         }
-        return bus.beforeExecution(planned);
+        return bus.beforeExecution(planned, interest.activeListeners());
     }
 
     /** The guard's savepoints on this connection ({@code duplicate-aborts-transaction}'s repair). */

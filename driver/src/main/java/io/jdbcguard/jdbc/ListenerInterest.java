@@ -16,19 +16,22 @@ final class ListenerInterest {
         final int kinds;
         final int failures;
         final int before;
+        /** The active listeners by index ({@link FactBus#masks}): only these are asked before a statement runs. */
+        final int active;
 
         Masks(Object version, int[] masks) {
             this.version = version;
             this.kinds = masks[0];
             this.failures = masks[1];
             this.before = masks[2];
+            this.active = masks[3];
         }
     }
 
     private final FactBus bus;
     private final GuardConfig config;
     /** Replaced whole when the listener set changes, never changed in place. */
-    private Masks masks = new Masks(null, new int[3]);
+    private Masks masks = new Masks(null, new int[4]);
 
     ListenerInterest(FactBus bus, GuardConfig config) {
         this.bus = bus;
@@ -53,6 +56,11 @@ final class ListenerInterest {
     /** Whether an active listener reads failed executions of this kind. */
     boolean failures(StatementKind kind) {
         return (masks().failures & (1 << kind.ordinal())) != 0;
+    }
+
+    /** The listeners active on this connection, by index, for {@link FactBus#wantsBefore(io.jdbcguard.sql.SqlShape, int)}. */
+    int activeListeners() {
+        return masks().active;
     }
 
     /** Whether an active listener may want to see a statement of this kind before it runs. */
