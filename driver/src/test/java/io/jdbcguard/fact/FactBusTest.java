@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class FactBusTest {
 
     /** Wants every INSERT before it runs, and is active only where told. */
-    static final class Asker implements FactListener {
+    static class Asker implements FactListener {
         final boolean active;
         final AtomicInteger asked = new AtomicInteger();
 
