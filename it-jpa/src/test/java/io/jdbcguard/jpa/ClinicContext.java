@@ -13,19 +13,8 @@ final class ClinicContext {
 
     static ConfigurableApplicationContext start(String database) {
         TestDatabase.exec("DROP DATABASE IF EXISTS " + database, "CREATE DATABASE " + database);
-        String url = TestDatabase.guardUrl();
-        int q = url.indexOf('?');
-        url = url.substring(0, url.lastIndexOf('/', q) + 1) + database + url.substring(q);
-        return new SpringApplicationBuilder(ClinicApp.class).properties(
-                "spring.main.web-application-type=none",
-                "spring.main.banner-mode=off",
-                "spring.datasource.url=" + url,
-                "spring.datasource.driver-class-name=io.jdbcguard.GuardDriver",
-                "spring.datasource.hikari.maximum-pool-size=12",
-                "spring.jpa.hibernate.ddl-auto=create",
-                "spring.jpa.open-in-view=false",
-                // Connector/J 9 reads INFORMATION_SCHEMA.KEYWORDS.RESERVED, which MariaDB lacks: name the dialect.
-                "spring.jpa.database-platform=org.hibernate.dialect.MariaDBDialect").run();
+        // Connector/J 9 reads INFORMATION_SCHEMA.KEYWORDS.RESERVED, which MariaDB lacks: name the dialect.
+        return run(TestDatabase.guardUrl(), database, "org.hibernate.dialect.MariaDBDialect");
     }
 
     /**
@@ -37,10 +26,16 @@ final class ClinicContext {
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.zonky"))
                 .setLevel(ch.qos.logback.classic.Level.WARN);
         io.jdbcguard.it.PostgresTables.exec("DROP DATABASE IF EXISTS " + database, "CREATE DATABASE " + database);
-        String url = io.jdbcguard.it.PgDatabase.guardUrl();
-        int q = url.indexOf('?');
-        url = url.substring(0, url.lastIndexOf('/', q) + 1) + database + url.substring(q);
-        return new SpringApplicationBuilder(ClinicApp.class).properties(
+        return run(io.jdbcguard.it.PgDatabase.guardUrl(), database, "org.hibernate.dialect.PostgreSQLDialect",
+                "spring.flyway.enabled=false");
+    }
+
+    private static ConfigurableApplicationContext run(String serverGuardUrl, String database, String hibernateDialect,
+                                                      String... extra) {
+        int q = serverGuardUrl.indexOf('?');
+        String url = serverGuardUrl.substring(0, serverGuardUrl.lastIndexOf('/', q) + 1) + database
+                + serverGuardUrl.substring(q);
+        java.util.List<String> properties = new java.util.ArrayList<>(java.util.List.of(
                 "spring.main.web-application-type=none",
                 "spring.main.banner-mode=off",
                 "spring.datasource.url=" + url,
@@ -48,7 +43,8 @@ final class ClinicContext {
                 "spring.datasource.hikari.maximum-pool-size=12",
                 "spring.jpa.hibernate.ddl-auto=create",
                 "spring.jpa.open-in-view=false",
-                "spring.flyway.enabled=false",
-                "spring.jpa.database-platform=org.hibernate.dialect.PostgreSQLDialect").run();
+                "spring.jpa.database-platform=" + hibernateDialect));
+        properties.addAll(java.util.List.of(extra));
+        return new SpringApplicationBuilder(ClinicApp.class).properties(properties.toArray(String[]::new)).run();
     }
 }

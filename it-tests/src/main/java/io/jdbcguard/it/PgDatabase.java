@@ -35,11 +35,7 @@ public final class PgDatabase {
 
     /** The same database through the guard, with extra {@code guard.*} (or driver) parameters appended. */
     public static String guardUrl(String... params) {
-        StringBuilder sb = new StringBuilder("jdbc:guard:").append(url().substring("jdbc:".length()));
-        for (String p : params) {
-            sb.append(sb.indexOf("?") < 0 ? '?' : '&').append(p);
-        }
-        return sb.toString();
+        return TestDatabase.guardUrlOf(url(), params);
     }
 
     /** A connection straight through pgJDBC. */

@@ -38,7 +38,12 @@ public final class TestDatabase {
 
     /** The same database through the guard, with extra {@code guard.*} (or driver) parameters appended. */
     public static String guardUrl(String... params) {
-        StringBuilder sb = new StringBuilder("jdbc:guard:").append(url().substring("jdbc:".length()));
+        return guardUrlOf(url(), params);
+    }
+
+    /** A real driver's URL through the guard, with extra {@code guard.*} (or driver) parameters appended. */
+    static String guardUrlOf(String realUrl, String... params) {
+        StringBuilder sb = new StringBuilder("jdbc:guard:").append(realUrl.substring("jdbc:".length()));
         for (String p : params) {
             sb.append(sb.indexOf("?") < 0 ? '?' : '&').append(p);
         }

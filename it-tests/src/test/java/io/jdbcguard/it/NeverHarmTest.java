@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class NeverHarmTest {
 
     /** What a program observed, in order. */
-    static final class Observed {
+    static class Observed {
         final List<String> log = new ArrayList<>();
 
         void add(Object o) {

@@ -28,18 +28,9 @@ import org.postgresql.util.ServerErrorMessage;
  */
 class PostgresNeverHarmTest {
 
-    /** What a program observed, in order. */
-    static final class Observed {
-        final List<String> log = new ArrayList<>();
-
-        void step(NeverHarmTest.Step s) {
-            try {
-                log.add(String.valueOf(s.run()));
-            } catch (SQLException e) {
-                failed(e);
-            }
-        }
-
+    /** What a program observed, in order, with the server error's fields pgJDBC adds. */
+    static final class Observed extends NeverHarmTest.Observed {
+        @Override
         void failed(SQLException e) {
             StringBuilder sb = new StringBuilder("threw ").append(e.getClass().getName()).append(" state=")
                     .append(e.getSQLState()).append(" code=").append(e.getErrorCode());
