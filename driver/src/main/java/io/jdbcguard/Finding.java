@@ -19,13 +19,15 @@ import java.util.List;
  * @param sql       the completing statement, literals and values as {@code ?} unless
  *                  {@code guard.log-values=true}
  * @param checkSql  the first statement, likewise, or {@code null}
+ * @param database  the database it happened on: {@code mysql}, {@code mariadb} or {@code postgresql}; {@code null}
+ *                  where not known
  * @param count     how many times this place has occurred so far in this JVM, this one included
  * @param thread    the name of the application thread whose statements formed it
  * @param timeMillis when it occurred ({@link System#currentTimeMillis()})
  */
 public record Finding(String rule, Level level, String message, String table, List<String> columns,
                       StackTraceElement checkSite, StackTraceElement writeSite, String isolation, String sql,
-                      String checkSql, long count, String thread, long timeMillis) {
+                      String checkSql, String database, long count, String thread, long timeMillis) {
 
     /** How serious a finding is. */
     public enum Level {
@@ -49,7 +51,7 @@ public record Finding(String rule, Level level, String message, String table, Li
     /** The same finding as another occurrence. */
     public Finding occurrence(long count, String thread, long timeMillis) {
         return new Finding(rule, level, message, table, columns, checkSite, writeSite, isolation, sql, checkSql,
-                count, thread, timeMillis);
+                database, count, thread, timeMillis);
     }
 
     /**

@@ -119,6 +119,7 @@ public final class FindingReport implements FindingListener {
             field(sb, "checkSite", f.checkSite() == null ? null : f.checkSite().toString(), false);
             field(sb, "writeSite", f.writeSite() == null ? null : f.writeSite().toString(), false);
             field(sb, "isolation", f.isolation(), false);
+            field(sb, "database", f.database(), false);
             field(sb, "sql", f.sql(), false);
             field(sb, "checkSql", f.checkSql(), false);
             sb.append(", \"count\": ").append(r.count());

@@ -271,7 +271,7 @@ final class CheckThenInsertRule extends CompletingRule {
                     : ". Fix: INSERT first and treat the duplicate-key error as \"already there\", or use"
                     + " " + dialect.upsertForms() + "." + dialect.lockingCheckAdvice(false));
         }
-        return Findings.of(RuleId.CHECK_THEN_INSERT, level, message, t.toString(), key, o.site, writeSite,
+        return Findings.of(w.connection(), RuleId.CHECK_THEN_INSERT, level, message, t.toString(), key, o.site, writeSite,
                 w.isolation(), sqlText(w), sqlText(o.fact));
     }
 

@@ -176,7 +176,7 @@ final class DeadlockRule implements FactListener {
         if (access.lastPlace.size() < 1024) {
             access.lastPlace.put(victim, place);
         }
-        reporter.occurred(RuleId.DEADLOCK, place, () -> Findings.of(RuleId.DEADLOCK, Finding.Level.WARN, message,
+        reporter.occurred(RuleId.DEADLOCK, place, () -> Findings.of(f.connection(), RuleId.DEADLOCK, Finding.Level.WARN, message,
                 table, columns, otherSite, site, f.isolation(), Patterns.sqlText(f), otherText), thread, time);
     }
 

@@ -159,7 +159,7 @@ final class DuplicateAbortsRule implements FactListener {
                 + " back to it on the duplicate key (Spring: Propagation.NESTED); at REPEATABLE READ and SERIALIZABLE"
                 + " retry the whole transaction (io.jdbcguard.Retry).";
         if (why == null) {
-            return Findings.of(RuleId.DUPLICATE_ABORTS_TRANSACTION, Finding.Level.INFO, head + ". Repaired"
+            return Findings.of(f.connection(), RuleId.DUPLICATE_ABORTS_TRANSACTION, Finding.Level.INFO, head + ". Repaired"
                     + " (guard.recovery=fresh-read): the INSERT completed a check, so the guard ran it inside a savepoint"
                     + " and rolled back to it; the application got the duplicate-key error as the driver threw it, the"
                     + " transaction stays usable and its next read sees the row that won." + fix,
@@ -179,7 +179,7 @@ final class DuplicateAbortsRule implements FactListener {
                 not = ". Not repaired: the guard saw no check (a read by this key that found no row) before this"
                         + " INSERT, and wraps only INSERTs that complete one.";
         }
-        return Findings.of(RuleId.DUPLICATE_ABORTS_TRANSACTION, Finding.Level.WARN, head + not + fix, table, columns,
+        return Findings.of(f.connection(), RuleId.DUPLICATE_ABORTS_TRANSACTION, Finding.Level.WARN, head + not + fix, table, columns,
                 null, site, f.isolation(), Patterns.sqlText(f), null);
     }
 }

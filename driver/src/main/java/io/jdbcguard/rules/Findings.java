@@ -11,10 +11,19 @@ final class Findings {
     private Findings() {
     }
 
-    static Finding of(RuleId rule, Finding.Level level, String message, String table, List<String> columns,
-                      StackTraceElement checkSite, StackTraceElement writeSite, Isolation isolation, String sql,
-                      String checkSql) {
+    /** A finding on the database of this connection. */
+    static Finding of(io.jdbcguard.fact.ConnectionInfo on, RuleId rule, Finding.Level level, String message, String table,
+                      List<String> columns, StackTraceElement checkSite, StackTraceElement writeSite, Isolation isolation,
+                      String sql, String checkSql) {
+        return of(on == null ? null : on.dialect().database(), rule, level, message, table, columns, checkSite, writeSite,
+                isolation, sql, checkSql);
+    }
+
+    /** A finding on this database ({@code null}: not known). */
+    static Finding of(String database, RuleId rule, Finding.Level level, String message, String table,
+                      List<String> columns, StackTraceElement checkSite, StackTraceElement writeSite, Isolation isolation,
+                      String sql, String checkSql) {
         return new Finding(rule.id(), level, message, table, columns, checkSite, writeSite,
-                isolation == null ? null : isolation.name(), sql, checkSql, 0, null, 0);
+                isolation == null ? null : isolation.name(), sql, checkSql, database, 0, null, 0);
     }
 }

@@ -80,7 +80,7 @@ final class GapLockInsertRule extends CompletingRule {
                 + " the row that won with a shared-lock read or in a new transaction; or use INSERT … ON DUPLICATE KEY"
                 + " UPDATE; or keep the locking read and retry the whole unit of work on 1213 (io.jdbcguard.Retry"
                 + " does).";
-        return Findings.of(RuleId.GAP_LOCK_INSERT, Finding.Level.WARN, message, t.toString(), key, o.site, writeSite,
+        return Findings.of(w.connection(), RuleId.GAP_LOCK_INSERT, Finding.Level.WARN, message, t.toString(), key, o.site, writeSite,
                 w.isolation(), sqlText(w), sqlText(o.fact));
     }
 }

@@ -87,7 +87,7 @@ public final class IsolationRule implements FactListener {
         }
         if (set.isolationScope() == SetInfo.Scope.GLOBAL) {
             StackTraceElement site = CallSites.capture(c.config().appPackages());
-            refuse(c, reporter.occurred(RuleId.RISKY_ISOLATION, "global|" + site, () -> Findings.of(
+            refuse(c, reporter.occurred(RuleId.RISKY_ISOLATION, "global|" + site, () -> Findings.of(c,
                     RuleId.RISKY_ISOLATION, Finding.Level.WARN,
                     "[risky-isolation] SET GLOBAL of the isolation level (" + set.isolation() + ") at " + site
                             + ": it changes the default of every new connection to the server, other applications'"
@@ -113,7 +113,7 @@ public final class IsolationRule implements FactListener {
 
     private void readUncommitted(ConnectionInfo c, String how, String sql) throws UnsafePatternException {
         StackTraceElement site = CallSites.capture(c.config().appPackages());
-        refuse(c, reporter.occurred(RuleId.RISKY_ISOLATION, "read-uncommitted|" + site, () -> Findings.of(
+        refuse(c, reporter.occurred(RuleId.RISKY_ISOLATION, "read-uncommitted|" + site, () -> Findings.of(c,
                 RuleId.RISKY_ISOLATION, Finding.Level.WARN, readUncommittedMessage("chosen at " + site + " by " + how),
                 null, List.of(), null, site, Isolation.READ_UNCOMMITTED, sql, null)));
     }
@@ -141,7 +141,7 @@ public final class IsolationRule implements FactListener {
             Matcher m = SESSION_ISOLATION.matcher(ds.sessionVariables());
             if (m.find() && Isolation.parse(m.group(1).trim()) == Isolation.READ_UNCOMMITTED) {
                 StackTraceElement site = CallSites.capture(c.config().appPackages());
-                reporter.occurred(RuleId.RISKY_ISOLATION, "session-variables|" + ds.maskedUrl(), () -> Findings.of(
+                reporter.occurred(RuleId.RISKY_ISOLATION, "session-variables|" + ds.maskedUrl(), () -> Findings.of(c,
                         RuleId.RISKY_ISOLATION, Finding.Level.WARN,
                         readUncommittedMessage("chosen by the sessionVariables of " + ds.maskedUrl()
                                 + " (first connection opened at " + site + ")"),
@@ -169,7 +169,7 @@ public final class IsolationRule implements FactListener {
                 "autocommit", autocommit, "innodbSnapshotIsolation", facts.snapshotIsolation());
         if (iso == Isolation.READ_UNCOMMITTED && ds.config().enabled(RuleId.RISKY_ISOLATION)
                 && ds.dialect().dirtyReads(iso)) {
-            reporter.occurred(RuleId.RISKY_ISOLATION, "server-default|" + ds.maskedUrl(), () -> Findings.of(
+            reporter.occurred(RuleId.RISKY_ISOLATION, "server-default|" + ds.maskedUrl(), () -> Findings.of(ds.dialect().database(),
                     RuleId.RISKY_ISOLATION, Finding.Level.WARN,
                     readUncommittedMessage("is the default of the server behind " + ds.maskedUrl()
                             + " (" + product + ")").replace("Fix: use", "Fix: configure the server with"),

@@ -204,12 +204,13 @@ final class LockOrderRule implements FactListener {
             GuardThreads threads = event.connection().dataSource().runtime().threads();
             String thread = Thread.currentThread().getName();
             long time = System.currentTimeMillis();
-            reporter.later(threads, () -> compare(found, sql, thread, time));
+            String database = event.connection().dialect().database();
+            reporter.later(threads, () -> compare(found, sql, thread, time, database));
         }
     }
 
     /** On the guard's thread: keeps the new orders and reports each that another place took the other way. */
-    private void compare(List<Order> found, List<String> sql, String thread, long time) {
+    private void compare(List<Order> found, List<String> sql, String thread, long time, String database) {
         List<Order[]> opposite = new ArrayList<>();
         List<String> oppositeSql = new ArrayList<>();
         synchronized (orders) { // two places that took opposite orders at once must see each other
@@ -236,7 +237,7 @@ final class LockOrderRule implements FactListener {
             }
         }
         for (int k = 0; k < opposite.size(); k++) {
-            report(opposite.get(k)[0], opposite.get(k)[1], oppositeSql.get(k), thread, time);
+            report(opposite.get(k)[0], opposite.get(k)[1], oppositeSql.get(k), thread, time, database);
         }
     }
 
@@ -245,7 +246,7 @@ final class LockOrderRule implements FactListener {
         return a.toString().compareTo(b.toString()) < 0 ? List.of(a, b) : List.of(b, a);
     }
 
-    private void report(Order mine, Order other, String sql, String thread, long time) {
+    private void report(Order mine, Order other, String sql, String thread, long time, String database) {
         Object place = placeOf(mine, other);
         String a = mine.first.toString();
         String b = mine.second.toString();
@@ -256,7 +257,7 @@ final class LockOrderRule implements FactListener {
                 + " rolled back. Fix: lock the tables in one order in every transaction (" + a + " before " + b
                 + " everywhere, for instance by reading the " + a + " rows FOR UPDATE first), and retry the unit of"
                 + " work on the deadlock (io.jdbcguard.Retry does).";
-        reporter.occurred(RuleId.LOCK_ORDER, place, () -> Findings.of(RuleId.LOCK_ORDER, Finding.Level.WARN, message,
+        reporter.occurred(RuleId.LOCK_ORDER, place, () -> Findings.of(database, RuleId.LOCK_ORDER, Finding.Level.WARN, message,
                 a + "," + b, List.of(), other.firstSite, mine.firstSite, null, sql,
                 null), thread, time);
     }

@@ -118,7 +118,7 @@ final class LockWithoutIndexRule implements FactListener {
                 + "; every concurrent writer of " + t + " waits for this transaction or deadlocks with it. Fix: CREATE"
                 + " INDEX ix_" + s.table().name() + "_" + where.get(0) + " ON " + t + " (" + String.join(", ", where)
                 + "), or find the rows by their primary key first and lock them by it.";
-        return Findings.of(RuleId.LOCK_WITHOUT_INDEX, Finding.Level.WARN, message, t, where, null, site, f.isolation(),
+        return Findings.of(f.connection(), RuleId.LOCK_WITHOUT_INDEX, Finding.Level.WARN, message, t, where, null, site, f.isolation(),
                 sqlText(f), null);
     }
 }

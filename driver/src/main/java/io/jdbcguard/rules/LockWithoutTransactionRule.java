@@ -51,7 +51,7 @@ final class LockWithoutTransactionRule implements FactListener {
         Structure s = w.shape().structure();
         String table = s == null || s.table() == null ? null : s.table().toString();
         StackTraceElement site = CallSites.capture(w.connection().config().appPackages());
-        Finding f = reporter.occurred(RuleId.LOCK_WITHOUT_TRANSACTION, table + '|' + site, () -> Findings.of(
+        Finding f = reporter.occurred(RuleId.LOCK_WITHOUT_TRANSACTION, table + '|' + site, () -> Findings.of(w.connection(),
                 RuleId.LOCK_WITHOUT_TRANSACTION, Finding.Level.WARN,
                 "[lock-without-transaction] " + (table == null ? "a locking read" : table) + ": "
                         + lockWords(w.shape()) + " at " + site + " ran under autocommit, so its locks ended with"

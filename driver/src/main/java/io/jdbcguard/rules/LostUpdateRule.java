@@ -176,7 +176,7 @@ final class LostUpdateRule extends CompletingRule {
                 : head + " Fix: " + w.connection().dialect().lockedReadAdvice() + "," + relative
                 + " or use optimistic locking (a version column: UPDATE … WHERE id = ? AND version = ?, retrying"
                 + " when no row changed).";
-        return Findings.of(RuleId.LOST_UPDATE, Finding.Level.WARN, message, t.toString(), written, o.site, writeSite,
+        return Findings.of(w.connection(), RuleId.LOST_UPDATE, Finding.Level.WARN, message, t.toString(), written, o.site, writeSite,
                 w.isolation(), sqlText(w), sqlText(o.fact));
     }
 }

@@ -156,7 +156,7 @@ final class ObservedRaceRule implements FactListener {
                 queued.decrementAndGet();
                 return;
             }
-            ended.add(tx.done(System.currentTimeMillis()));
+            ended.add(tx.done(System.currentTimeMillis(), event.connection().dialect().database()));
             if (draining.compareAndSet(false, true)) {
                 reporter.later(event.connection().dataSource().runtime().threads(), this::drain);
             }

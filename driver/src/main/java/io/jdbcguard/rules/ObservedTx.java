@@ -246,7 +246,7 @@ final class ObservedTx {
     }
 
     /** An immutable copy for the comparison on the guard's thread. */
-    RaceWindow.Done done(long endMillis) {
+    RaceWindow.Done done(long endMillis, String database) {
         List<RaceWindow.Entry> r = new ArrayList<>(nReads);
         for (int i = 0; i < nReads; i++) {
             r.add(RaceWindow.Entry.of(reads[i]));
@@ -255,6 +255,6 @@ final class ObservedTx {
         for (int i = 0; i < nWrites; i++) {
             w.add(RaceWindow.Entry.of(writes[i]));
         }
-        return new RaceWindow.Done(thread, startNanos, lastNanos, endMillis, committed, r, w);
+        return new RaceWindow.Done(thread, startNanos, lastNanos, endMillis, committed, r, w, database);
     }
 }

@@ -23,7 +23,7 @@ import java.util.function.Supplier;
 final class Patterns {
 
     /** {@link #completed}'s answer when the statements formed a pattern that yields no finding (serialized). */
-    static final Finding NO_FINDING = Findings.of(RuleId.CHECK_THEN_INSERT, Finding.Level.INFO, "", null, List.of(),
+    static final Finding NO_FINDING = Findings.of((String) null, RuleId.CHECK_THEN_INSERT, Finding.Level.INFO, "", null, List.of(),
             null, null, null, null, null);
 
     final PatternMemory memory;

@@ -85,7 +85,7 @@ final class RaceWindow {
      * locks returns before it.
      */
     record Done(String thread, long startNanos, long endNanos, long endMillis, boolean committed, List<Entry> reads,
-                List<Entry> writes) {
+                List<Entry> writes, String database) {
 
         String when() {
             long startMillis = System.currentTimeMillis() - (System.nanoTime() - startNanos) / 1_000_000;
@@ -328,7 +328,7 @@ final class RaceWindow {
         Object place = String.valueOf(sa).compareTo(String.valueOf(sb)) <= 0
                 ? Arrays.asList(race, writeA.table, sa, sb) : Arrays.asList(race, writeA.table, sb, sa);
         // Built only for a place's first occurrence: under load every further pair is only counted.
-        reporter.occurred(RuleId.OBSERVED_RACE, place, () -> Findings.of(RuleId.OBSERVED_RACE, Finding.Level.ERROR,
+        reporter.occurred(RuleId.OBSERVED_RACE, place, () -> Findings.of(b.database(), RuleId.OBSERVED_RACE, Finding.Level.ERROR,
                 "[observed-race] " + race + ": " + writeA.table + "(" + String.join(", ", columns) + "): two"
                         + " transactions that overlapped " + what.get() + ". One (" + a.when() + ") read at " + readA.site
                         + " and wrote at " + written(writeA.site) + "; the other (" + b.when() + ") read at "

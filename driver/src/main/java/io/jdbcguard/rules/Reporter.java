@@ -50,6 +50,7 @@ public final class Reporter {
                     "isolation", f.isolation(),
                     "sql", f.sql(),
                     "checkSql", f.checkSql(),
+                    "database", f.database(),
                     "race", f.race());
         }
     };

@@ -231,7 +231,7 @@ final class StaleReadRule implements FactListener {
         String fix = " Fix: re-read in a new transaction (roll back first), or with SELECT … LOCK IN SHARE MODE /"
                 + " FOR SHARE, or retry the whole unit of work with io.jdbcguard.Retry.";
         if (rewritten != null) {
-            return Findings.of(RuleId.STALE_READ_AFTER_DUPLICATE, Finding.Level.INFO, head + ". Repaired"
+            return Findings.of(w.connection(), RuleId.STALE_READ_AFTER_DUPLICATE, Finding.Level.INFO, head + ". Repaired"
                     + " (guard.recovery=fresh-read): the guard ran it as a shared-lock read, which sees the committed"
                     + " row; the shared lock is held until the transaction ends.", table, List.of(), insertSite,
                     readSite, w.isolation(), sqlText(w), null);
@@ -253,7 +253,7 @@ final class StaleReadRule implements FactListener {
             default:
                 not = ". Not repaired: the guard cannot rewrite this statement with certainty.";
         }
-        return Findings.of(RuleId.STALE_READ_AFTER_DUPLICATE, Finding.Level.WARN, head + not + fix, table, List.of(),
+        return Findings.of(w.connection(), RuleId.STALE_READ_AFTER_DUPLICATE, Finding.Level.WARN, head + not + fix, table, List.of(),
                 insertSite, readSite, w.isolation(), sqlText(w), null);
     }
 }

@@ -163,7 +163,8 @@ class CheckThenInsertTest {
             assertThat(kv).containsEntry("rule", "check-then-insert").containsEntry("table", "cti_n")
                     .containsEntry("columns", "email").containsEntry("isolation", "REPEATABLE_READ")
                     .containsEntry("sql", "INSERT INTO cti_n (email, name) VALUES (?, ?)")
-                    .containsEntry("checkSql", "SELECT id FROM cti_n WHERE email = ?");
+                    .containsEntry("checkSql", "SELECT id FROM cti_n WHERE email = ?")
+                    .containsEntry("database", TestDatabase.embedded() ? "mariadb" : kv.get("database"));
             assertThat((String) kv.get("checkSite")).startsWith("io.jdbcguard.it.CheckThenInsertTest.select(");
             assertThat((String) kv.get("writeSite")).startsWith("io.jdbcguard.it.CheckThenInsertTest.insert(");
             assertThat(error.getFormattedMessage()).doesNotContain("e@x");

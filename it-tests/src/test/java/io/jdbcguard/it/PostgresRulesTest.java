@@ -142,8 +142,10 @@ class PostgresRulesTest {
             update(c, "UPDATE pg_accounts SET balance = ? WHERE id = ?", 90, 1);
             c.commit();
             assertThat(guard.awaitFindings(10_000)).isTrue();
-            assertThat(findings).singleElement().satisfies(f -> assertThat(f.message())
-                    .contains("FOR NO KEY UPDATE", "retry it on 40001", "under READ_COMMITTED"));
+            assertThat(findings).singleElement().satisfies(f -> {
+                assertThat(f.message()).contains("FOR NO KEY UPDATE", "retry it on 40001", "under READ_COMMITTED");
+                assertThat(f.database()).isEqualTo("postgresql");
+            });
             assertThat(found()).containsExactly("lost-update:WARN");
 
             // REPEATABLE READ: PostgreSQL fails the second writer with 40001 instead of losing the write
