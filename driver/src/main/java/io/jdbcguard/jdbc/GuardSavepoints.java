@@ -53,7 +53,11 @@ final class GuardSavepoints {
             if (closedAfter()) {
                 throw e;
             }
-            InternalErrors.record("taking a savepoint before an INSERT", e);
+            if (e.getSQLState() == null || !e.getSQLState().startsWith("25")) {
+                // Invalid transaction state (25P02: an earlier error aborted the transaction) is the application's
+                // affair: the statement then fails as it would straight. Anything else is the guard's to count.
+                InternalErrors.record("taking a savepoint before an INSERT", e);
+            }
             return null;
         } catch (Throwable t) {
             InternalErrors.record("taking a savepoint before an INSERT", t);

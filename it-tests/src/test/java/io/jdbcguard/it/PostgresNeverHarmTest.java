@@ -212,6 +212,25 @@ class PostgresNeverHarmTest {
         });
     }
 
+    /**
+     * A check and its INSERT in a transaction an earlier error already aborted: the guard's savepoint fails there
+     * as the INSERT itself would (25P02); the INSERT then fails as straight, and that is no internal error.
+     */
+    @Test
+    void aSavepointInAnAbortedTransactionIsTheApplicationsAffair() throws Exception {
+        List<String> seen = sameBothWays((c, o) -> {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                o.step(() -> rows(st, "SELECT id FROM nh_pg WHERE email = 'z'"));
+                o.step(() -> rows(st, "SELECT 1/0"));
+                o.step(() -> st.executeUpdate("INSERT INTO nh_pg (email) VALUES ('z')"));
+                c.rollback();
+            }
+        });
+        assertThat(seen.get(1)).contains("state=22012");
+        assertThat(seen.get(2)).contains("state=25P02");
+    }
+
     @Test
     void withRecoveryOffACheckedDuplicateAbortsTheTransactionAsStraight() throws Exception {
         List<String> seen = sameBothWays((c, o) -> {
