@@ -24,8 +24,6 @@ public final class PostgresDialect extends Dialect {
     public static final String DEADLOCK_DETECTED = "40P01";
     /** serialization_failure. */
     public static final String SERIALIZATION_FAILURE = "40001";
-    /** in_failed_sql_transaction: a statement after an error, before the rollback. */
-    public static final String IN_FAILED_TRANSACTION = "25P02";
 
     private PostgresDialect() {
     }
