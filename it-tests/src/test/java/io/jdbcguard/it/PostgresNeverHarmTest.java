@@ -257,7 +257,7 @@ class PostgresNeverHarmTest {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 o.step(() -> rows(st, "SELECT id FROM nh_pg WHERE email = 'k'"));
-                exec("SELECT pg_terminate_backend(" + pid + ")");
+                exec("SELECT pg_terminate_backend(" + pid + ", 5000)"); // returns once the backend is gone
                 o.step(() -> st.executeUpdate("INSERT INTO nh_pg (email) VALUES ('k')"));
                 o.step(() -> rows(st, "DELETE FROM nh_pg WHERE email = 'victim'"));
             }
