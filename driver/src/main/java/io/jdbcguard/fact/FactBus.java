@@ -98,8 +98,9 @@ public final class FactBus {
      * What the listeners active on a connection of this configuration read, as kind masks (bit
      * {@code 1 << kind.ordinal()}): executions, failed executions, statements before they run; and which
      * listeners are active, by index (bit {@code 1 << i} for the first {@link #INDEXED} listeners, every later
-     * one counting as active): only these are asked before a statement runs. Valid while {@link #version()}
-     * is the same.
+     * one counting as active): only these are asked before a statement runs; and the kinds read outside
+     * transactions too (not only by {@link FactListener#onlyInTransactions} listeners). Valid while
+     * {@link #version()} is the same.
      */
     public int[] masks(io.jdbcguard.config.GuardConfig config) {
         Snapshot s = snapshot;
@@ -107,6 +108,7 @@ public final class FactBus {
         int failures = 0;
         int before = 0;
         int activeListeners = 0;
+        int outside = 0;
         for (int i = 0; i < s.listeners.length; i++) {
             boolean active;
             try {
@@ -117,6 +119,9 @@ public final class FactBus {
             }
             if (active) {
                 kinds |= s.masks[i];
+                if (!onlyInTransactions(s.listeners[i])) {
+                    outside |= s.masks[i];
+                }
                 failures |= s.failureMasks[i] | s.masks[i];
                 before |= s.beforeMasks[i];
                 if (i < INDEXED) {
@@ -124,12 +129,21 @@ public final class FactBus {
                 }
             }
         }
-        return new int[] {kinds, failures, before, activeListeners};
+        return new int[] {kinds, failures, before, activeListeners, outside};
     }
 
     /** Whether any listener is registered at all. */
     public boolean active() {
         return snapshot.listeners.length > 0;
+    }
+
+    private static boolean onlyInTransactions(FactListener l) {
+        try {
+            return l.onlyInTransactions();
+        } catch (Throwable t) {
+            InternalErrors.record("listener " + l.getClass().getName() + ".onlyInTransactions", t);
+            return false;
+        }
     }
 
     /** Listeners known by index in {@link #masks}' set of active ones; any later one counts as active. */

@@ -24,6 +24,14 @@ public interface FactListener {
     }
 
     /**
+     * Whether this listener reads executions only inside transactions (the lock rules, the observed races): a
+     * statement under autocommit that no other listener reads is then not recorded at all.
+     */
+    default boolean onlyInTransactions() {
+        return false;
+    }
+
+    /**
      * Whether this listener has anything to do on a connection of this configuration (false when its rules
      * are disabled there): a statement no active listener reads is not recorded at all. Asked once per
      * connection and listener set. Every connection by default.

@@ -114,13 +114,13 @@ public final class GuardConnection extends ForwardingConnection {
 
     /** Starts an execution record if a listener wants this kind; {@code null} otherwise. */
     ExecutionFact record(String sql, SqlShape shape, Object[] params) {
-        return shape == null || !interest.executions(shape.kind()) ? null
+        return shape == null || !interest.executions(shape.kind(), inTransaction()) ? null
                 : exec(sql, shape, params == null ? null : params.clone(), -1);
     }
 
     /** Starts the record of one batch entry (its values already a copy) if a listener wants this kind. */
     ExecutionFact recordEntry(String sql, SqlShape shape, Object[] entryParams, int index) {
-        return shape == null || !interest.executions(shape.kind()) ? null : exec(sql, shape, entryParams, index);
+        return shape == null || !interest.executions(shape.kind(), inTransaction()) ? null : exec(sql, shape, entryParams, index);
     }
 
     /**

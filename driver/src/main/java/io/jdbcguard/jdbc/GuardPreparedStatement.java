@@ -49,7 +49,7 @@ public class GuardPreparedStatement extends ForwardingPreparedStatement {
     /** Whether this statement keeps its bound values (an active listener reads them, after it runs or before). */
     @Override
     final boolean recording() {
-        return shape != null && connection.interest.values(shape.kind());
+        return shape != null && connection.interest.values(shape.kind(), connection.inTransaction());
     }
 
     @Override

@@ -18,6 +18,8 @@ final class ListenerInterest {
         final int before;
         /** The active listeners by index ({@link FactBus#masks}): only these are asked before a statement runs. */
         final int active;
+        /** The kinds an active listener reads under autocommit too. */
+        final int outside;
 
         Masks(Object version, int[] masks) {
             this.version = version;
@@ -25,13 +27,14 @@ final class ListenerInterest {
             this.failures = masks[1];
             this.before = masks[2];
             this.active = masks[3];
+            this.outside = masks[4];
         }
     }
 
     private final FactBus bus;
     private final GuardConfig config;
     /** Replaced whole when the listener set changes, never changed in place. */
-    private Masks masks = new Masks(null, new int[4]);
+    private Masks masks = new Masks(null, new int[5]);
 
     ListenerInterest(FactBus bus, GuardConfig config) {
         this.bus = bus;
@@ -51,6 +54,12 @@ final class ListenerInterest {
     /** Whether an active listener reads executions of this kind. */
     boolean executions(StatementKind kind) {
         return (masks().kinds & (1 << kind.ordinal())) != 0;
+    }
+
+    /** Whether an active listener reads executions of this kind, inside a transaction or under autocommit. */
+    boolean executions(StatementKind kind, boolean inTransaction) {
+        Masks m = masks();
+        return ((inTransaction ? m.kinds : m.outside) & (1 << kind.ordinal())) != 0;
     }
 
     /** Whether an active listener reads failed executions of this kind. */
@@ -77,5 +86,15 @@ final class ListenerInterest {
     boolean values(StatementKind kind) {
         Masks m = masks();
         return ((m.kinds | m.before) & (1 << kind.ordinal())) != 0;
+    }
+
+    /**
+     * The same for a connection inside a transaction or under autocommit: under autocommit the kinds only
+     * transaction-reading listeners read keep no values (were autocommit switched off between the bind and the
+     * execution, that one execution would be recorded without its values: fewer findings, never another outcome).
+     */
+    boolean values(StatementKind kind, boolean inTransaction) {
+        Masks m = masks();
+        return (((inTransaction ? m.kinds : m.outside) | m.before) & (1 << kind.ordinal())) != 0;
     }
 }

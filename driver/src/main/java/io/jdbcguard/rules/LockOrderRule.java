@@ -128,6 +128,12 @@ final class LockOrderRule implements FactListener {
         return KINDS;
     }
 
+    /** It reads statements in transactions only: under autocommit nothing is recorded for it. */
+    @Override
+    public boolean onlyInTransactions() {
+        return true;
+    }
+
     @Override
     public boolean activeFor(GuardConfig config) {
         return config.enabled(RuleId.LOCK_ORDER);

@@ -70,6 +70,12 @@ final class ObservedRaceRule implements FactListener {
         return KINDS;
     }
 
+    /** It reads statements in transactions only: under autocommit nothing is recorded for it. */
+    @Override
+    public boolean onlyInTransactions() {
+        return true;
+    }
+
     @Override
     public Set<StatementKind> failureKinds() {
         return FAILURES;
